@@ -1,0 +1,101 @@
+"""The ASGI application: every service mounted under its paths, as the original's gateway did."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from lightrail.auth.badge import BadgeVerifier
+from lightrail.auth.requests import allow_all, authenticate
+from lightrail.auth.scopes import load_roles
+from lightrail.db.engine import Database
+from lightrail.http.errors import NO_MATCHING_PATH, ApiError
+from lightrail.http.middleware import RequestContextMiddleware, RequestMetrics
+from lightrail.http.responses import json_response
+from lightrail.settings import Settings
+
+# Each service package has an `api` module with a `router`, and may have an `install(app)` hook in it
+# for what it adds to the whole application (background workers, auth hooks).
+SERVICES: tuple[str, ...] = (
+    "currencies",
+    "contacts",
+)
+
+BackgroundWorker = Callable[[FastAPI], Awaitable[None]]
+
+
+def create_app(settings: Settings, services: Sequence[str] = SERVICES, database: Database | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        import asyncio
+
+        tasks = [asyncio.create_task(worker(app)) for worker in app.state.background_workers] if settings.run_workers else []
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if database is None:
+                await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Lightrail", version="2", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
+    )
+    registry = CollectorRegistry()
+    app.state.settings = settings
+    app.state.db = database or Database(settings.effective_database_url, settings.db_pool_size)
+    app.state.verifier = BadgeVerifier(settings.effective_jwt_secret, load_roles(settings.roles_file))
+    app.state.access_guard = allow_all
+    app.state.metrics_registry = registry
+    app.state.background_workers: list[BackgroundWorker] = []
+
+    _install_operations_routes(app)
+    for name in services:
+        module = importlib.import_module(f"lightrail.{name}.api")
+        app.include_router(module.router)
+        install = getattr(module, "install", None)
+        if install is not None:
+            install(app)
+    _install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=RequestMetrics(registry))
+    return app
+
+
+def _install_operations_routes(app: FastAPI) -> None:
+    async def health(request: Request) -> Response:
+        return json_response({})
+
+    app.add_api_route(
+        "/v2/healthCheck", health, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        include_in_schema=False,
+    )
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return json_response(exc.body(), exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def no_route(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code not in (404, 405):
+            return json_response(ApiError(exc.status_code).body(), exc.status_code)
+        # As the original's router: the auth route matched everything, so strangers get 401.
+        try:
+            await authenticate(request)
+        except ApiError as e:
+            return json_response(e.body(), e.status)
+        return json_response(ApiError(404, NO_MATCHING_PATH).body(), 404)

@@ -1,0 +1,68 @@
+"""Writing Lightrail events to the outbox, in the caller's database transaction (platform.md §7)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lightrail.db.clock import epoch_millis, iso
+from lightrail.db.upsert import insert_ignoring_duplicates
+from lightrail.events.tables import events
+
+SOURCE = "/lightrail/rothschild"
+SPEC_VERSION = "1.0"
+
+
+def event_id(event_type: str, account_id: str, object_id: str, moment: datetime) -> str:
+    """base64url(SHA-1("type-account-object-epochMillis")) without padding: stable per logical event."""
+    digest = hashlib.sha1("-".join([event_type, account_id, object_id, str(epoch_millis(moment))]).encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def envelope(event_id_: str, event_type: str, account_id: str, time: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "specversion": SPEC_VERSION,
+        "type": event_type,
+        "source": SOURCE,
+        "id": event_id_,
+        "time": time,
+        "userid": account_id,
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+
+
+async def emit(
+    conn: AsyncConnection,
+    account_id: str,
+    event_type: str,
+    object_id: str,
+    id_moment: datetime,
+    time: datetime,
+    data: dict[str, Any],
+) -> None:
+    """Records one event; the same logical event (same id) written twice is kept once."""
+    await emit_many(conn, [(account_id, event_type, object_id, id_moment, time, data)])
+
+
+async def emit_many(conn: AsyncConnection, batch: list[tuple[str, str, str, datetime, datetime, dict[str, Any]]]) -> None:
+    if not batch:
+        return
+    created_at = datetime.now(timezone.utc)
+    rows = [
+        {
+            "account_id": account_id,
+            "id": event_id(event_type, account_id, object_id, id_moment),
+            "type": event_type,
+            "time": iso(time),
+            "data": data,
+            "created_at": created_at,
+            "dispatched_at": None,
+        }
+        for account_id, event_type, object_id, id_moment, time, data in batch
+    ]
+    await conn.execute(insert_ignoring_duplicates(events, conn.dialect.name), rows)

@@ -1,0 +1,105 @@
+"""Per-request plumbing as plain ASGI: request id, one access log line, and the request metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lightrail.logs import get_logger
+
+log = get_logger("lightrail.access")
+
+
+class RequestMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "lightrail_http_requests", "HTTP requests by route template, method and status.",
+            ["route", "method", "status"], registry=registry,
+        )
+        self.latency = Histogram(
+            "lightrail_http_request_duration_seconds", "HTTP request latency by route template.",
+            ["route", "method"], registry=registry,
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                refresh = scope["state"].get("refresh_signature_cookie")
+                if refresh and not any(k == b"set-cookie" and v.startswith(b"gb_jwt_signature=") for k, v in headers):
+                    # Sliding 30-minute idle timeout of web sessions (platform.md §2.2).
+                    headers.append((b"set-cookie", f"gb_jwt_signature={refresh}; Max-Age=1800; Path=/; HttpOnly; Secure".encode()))
+                message["headers"] = headers
+            await send(message)
+
+        started_response = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_with_id(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            status = 500
+            log.exception("unhandled error", request_id=request_id, path=scope["path"], account=scope["state"].get("account_id"))
+            if not started_response:
+                await _send_internal_error(send_with_id)
+        finally:
+            duration = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            self.metrics.requests.labels(template, method, str(status)).inc()
+            self.metrics.latency.labels(template, method).observe(duration)
+            log.info(
+                "request",
+                method=method,
+                path=scope["path"],
+                status=status,
+                duration_ms=round(duration * 1000, 2),
+                request_id=request_id,
+                account=scope["state"].get("account_id"),
+            )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            text = value.decode("latin-1").strip()
+            # Only a sane id is echoed back into logs and headers.
+            if 0 < len(text) <= 128 and text.isprintable():
+                return text
+    return None
+
+
+async def _send_internal_error(send: Send) -> None:
+    body = b'{"message":"Internal Server Error","statusCode":500}'
+    await send({
+        "type": "http.response.start",
+        "status": 500,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+    })
+    await send({"type": "http.response.body", "body": body})
