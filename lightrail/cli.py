@@ -45,6 +45,24 @@ def serve(
 
 
 @app.command()
+def worker() -> None:
+    """Run the background workers (event delivery, automatic void) without serving HTTP."""
+    import asyncio
+
+    from lightrail.app import create_app
+    from lightrail.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    api = create_app(settings)
+
+    async def run() -> None:
+        await asyncio.gather(*(work(api) for work in api.state.background_workers))
+
+    asyncio.run(run())
+
+
+@app.command()
 def token(
     account: str = typer.Option(..., help="Account id (g.gui)."),
     user: Optional[str] = typer.Option(None, help="User id (g.tmi); defaults to the account id."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -54,6 +56,16 @@ class Settings(BaseSettings):
         if self.env == "production":
             raise RuntimeError("LIGHTRAIL_JWT_SECRET is required in production")
         return _generated_secret(self.data_dir / "jwt_secret")
+
+
+    @cached_property
+    def effective_code_secret(self) -> str:
+        """Key material for code hashing and encryption; in `dev` derived from the platform secret."""
+        if self.code_secret:
+            return self.code_secret
+        if self.env == "production":
+            raise RuntimeError("LIGHTRAIL_CODE_SECRET is required in production")
+        return hmac.new(self.effective_jwt_secret.encode(), b"lightrail code secret", hashlib.sha256).hexdigest()
 
 
 def _generated_secret(path: Path) -> str:
