@@ -17,7 +17,7 @@ METADATA_MAX_CHARS = 65535
 
 
 def is_system_id(value: Any) -> bool:
-    return isinstance(value, str) and _SYSTEM_ID.match(value) is not None
+    return isinstance(value, str) and _SYSTEM_ID.fullmatch(value) is not None
 
 
 def system_id_rule(value: str) -> str:

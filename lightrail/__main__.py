@@ -1,0 +1,3 @@
+from lightrail.cli import app
+
+app(prog_name="lightrail")
