@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,9 +17,11 @@ from lightrail.auth.requests import allow_all, authenticate
 from lightrail.auth.scopes import load_roles
 from lightrail.db.engine import Database
 from lightrail.http.errors import NO_MATCHING_PATH, ApiError
-from lightrail.http.middleware import RequestContextMiddleware, RequestMetrics
+from lightrail.http.middleware import RequestContextMiddleware
 from lightrail.http.responses import json_response
+from lightrail.metrics import REGISTRY
 from lightrail.settings import Settings
+from lightrail.tracking import init_error_tracking
 
 # Each service package has an `api` module with a `router`, and may have an `install(app)` hook in it
 # for what it adds to the whole application (background workers, auth hooks).
@@ -49,12 +51,11 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES, database:
     app = FastAPI(
         title="Lightrail", version="2", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
     )
-    registry = CollectorRegistry()
+    init_error_tracking(settings)
     app.state.settings = settings
     app.state.db = database or Database(settings.effective_database_url, settings.db_pool_size)
     app.state.verifier = BadgeVerifier(settings.effective_jwt_secret, load_roles(settings.roles_file))
     app.state.access_guard = allow_all
-    app.state.metrics_registry = registry
     app.state.background_workers: list[BackgroundWorker] = []
 
     _install_operations_routes(app)
@@ -65,7 +66,7 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES, database:
         if install is not None:
             install(app)
     _install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=RequestMetrics(registry))
+    app.add_middleware(RequestContextMiddleware)
     return app
 
 
@@ -79,7 +80,7 @@ def _install_operations_routes(app: FastAPI) -> None:
     )
 
     async def metrics(request: Request) -> Response:
-        return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
 

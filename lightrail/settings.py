@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     roles_file: Path | None = None
     data_dir: Path = Field(default=DEFAULT_DATA_DIR)
     db_pool_size: int = 10
+    sentry_dsn: str | None = None
     # Background work (outbox dispatch, automatic void) runs inside `serve` unless switched off
     # for deployments that run `lightrail worker` separately.
     run_workers: bool = True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
@@ -49,17 +49,23 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """One database transaction: commits once at the end, rolls back everything on any error."""
+        """One database transaction: commits once at the end, rolls back everything on any error.
+
+        Callables appended to `after_commit(conn)` run once the commit succeeded.
+        """
+        callbacks: list[Callable[[], None]] = []
         if self.is_sqlite:
             # SQLite has one writer at a time: queue writers of this process here rather than
             # have them fail on the database lock; BEGIN IMMEDIATE covers other processes.
             async with self._write_lock(), self.engine.connect() as conn:
                 conn = await conn.execution_options(lightrail_write=True)
-                async with conn.begin():
+                async with _tracking(conn, callbacks), conn.begin():
                     yield conn
-            return
-        async with self.engine.begin() as conn:
-            yield conn
+        else:
+            async with self.engine.connect() as conn, _tracking(conn, callbacks), conn.begin():
+                yield conn
+        for callback in callbacks:
+            callback()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -68,6 +74,21 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _tracking(conn: AsyncConnection, callbacks: list[Callable[[], None]]) -> AsyncIterator[None]:
+    # conn.info lives as long as the pooled DBAPI connection: never leave the list behind.
+    conn.info["after_commit"] = callbacks
+    try:
+        yield
+    finally:
+        conn.info.pop("after_commit", None)
+
+
+def after_commit(conn: AsyncConnection) -> list[Callable[[], None]]:
+    """Where a repository registers work that must happen only if the transaction commits."""
+    return conn.info.setdefault("after_commit", [])
 
 
 def _serialise_sqlite_writes(engine: AsyncEngine) -> None:

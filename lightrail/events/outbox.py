@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.clock import epoch_millis, iso
+from lightrail.db.engine import after_commit
 from lightrail.db.upsert import insert_ignoring_duplicates
 from lightrail.events.tables import events
+from lightrail.metrics import count_committed_events
 
 SOURCE = "/lightrail/rothschild"
 SPEC_VERSION = "1.0"
@@ -66,3 +68,4 @@ async def emit_many(conn: AsyncConnection, batch: list[tuple[str, str, str, date
         for account_id, event_type, object_id, id_moment, time, data in batch
     ]
     await conn.execute(insert_ignoring_duplicates(events, conn.dialect.name), rows)
+    after_commit(conn).append(lambda: count_committed_events(rows))

@@ -5,31 +5,18 @@ from __future__ import annotations
 import time
 import uuid
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lightrail import metrics
 from lightrail.logs import get_logger
+from lightrail.tracking import capture
 
 log = get_logger("lightrail.access")
 
 
-class RequestMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "lightrail_http_requests", "HTTP requests by route template, method and status.",
-            ["route", "method", "status"], registry=registry,
-        )
-        self.latency = Histogram(
-            "lightrail_http_request_duration_seconds", "HTTP request latency by route template.",
-            ["route", "method"], registry=registry,
-            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-        )
-
-
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, metrics: RequestMetrics) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,9 +49,11 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_tracking)
-        except Exception:
+        except Exception as exc:
             status = 500
-            log.exception("unhandled error", request_id=request_id, path=scope["path"], account=scope["state"].get("account_id"))
+            account = scope["state"].get("account_id")
+            log.exception("unhandled error", request_id=request_id, path=scope["path"], account=account)
+            capture(exc, request_id=request_id, account=account, route=getattr(scope.get("route"), "path", None))
             if not started_response:
                 await _send_internal_error(send_with_id)
         finally:
@@ -72,8 +61,8 @@ class RequestContextMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
-            self.metrics.requests.labels(template, method, str(status)).inc()
-            self.metrics.latency.labels(template, method).observe(duration)
+            metrics.http_requests.labels(template, method, str(status)).inc()
+            metrics.http_latency.labels(template, method).observe(duration)
             log.info(
                 "request",
                 method=method,
