@@ -16,6 +16,7 @@ from lightrail.auth.badge import BadgeVerifier
 from lightrail.auth.requests import allow_all, authenticate
 from lightrail.auth.scopes import load_roles
 from lightrail.db.engine import Database
+from lightrail.gauges import gauges_worker
 from lightrail.http.errors import NO_MATCHING_PATH, ApiError
 from lightrail.http.middleware import RequestContextMiddleware
 from lightrail.http.responses import json_response
@@ -56,7 +57,7 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES, database:
     app.state.db = database or Database(settings.effective_database_url, settings.db_pool_size)
     app.state.verifier = BadgeVerifier(settings.effective_jwt_secret, load_roles(settings.roles_file))
     app.state.access_guard = allow_all
-    app.state.background_workers: list[BackgroundWorker] = []
+    app.state.background_workers: list[BackgroundWorker] = [gauges_worker]
 
     _install_operations_routes(app)
     for name in services:
