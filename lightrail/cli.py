@@ -37,7 +37,10 @@ def serve(
 
     settings = load_settings()
     settings.effective_jwt_secret  # generate the development secret once, before workers race for it
-    upgrade(settings.effective_database_url)
+    if settings.env == "production":
+        typer.echo("production: migrations are applied only by `lightrail migrate`", err=True)
+    else:
+        upgrade(settings.effective_database_url)
     uvicorn.run(
         "lightrail.asgi:create", factory=True, host=host, port=port, workers=workers,
         log_level=settings.log_level.lower(), access_log=False, server_header=False,
@@ -60,6 +63,21 @@ def worker() -> None:
         await asyncio.gather(*(work(api) for work in api.state.background_workers))
 
     asyncio.run(run())
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Print the effective settings (secrets masked); exit 1 if they are unsafe for their environment."""
+    from lightrail.config_check import effective_settings, problems
+
+    settings = load_settings()
+    for name, value in effective_settings(settings).items():
+        typer.echo(f"{name:24} {value}")
+    found = problems(settings)
+    for problem in found:
+        typer.echo(f"UNSAFE: {problem}", err=True)
+    if found:
+        raise typer.Exit(1)
 
 
 @app.command()

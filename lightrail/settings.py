@@ -35,6 +35,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_is_explicit(self) -> "Settings":
+        if self.env == "production" and "log_format" not in self.model_fields_set:
+            self.log_format = "json"
         if self.env == "production":
             missing = [name for name in ("database_url", "jwt_secret") if not getattr(self, name)]
             if missing:
