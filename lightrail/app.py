@@ -29,6 +29,7 @@ from lightrail.tracking import init_error_tracking
 SERVICES: tuple[str, ...] = (
     "currencies",
     "contacts",
+    "accounts",
 )
 
 BackgroundWorker = Callable[[FastAPI], Awaitable[None]]

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     # Background work (outbox dispatch, automatic void) runs inside `serve` unless switched off
     # for deployments that run `lightrail worker` separately.
     run_workers: bool = True
+    # Lets webhooks use http:// and private addresses (local development and tests only).
+    webhook_allow_insecure: bool = False
+    # Account mails (verification, invitations, password resets) go through this SMTP server
+    # (smtp://host:port); without it they are written to the log.
+    smtp_url: str | None = None
+    support_email: str | None = None
+    email_mx_check: bool = True
 
     @model_validator(mode="after")
     def _production_is_explicit(self) -> "Settings":
