@@ -29,6 +29,8 @@ from lightrail.tracking import init_error_tracking
 SERVICES: tuple[str, ...] = (
     "currencies",
     "contacts",
+    "storage",
+    "webhooks",
     "accounts",
 )
 

@@ -43,7 +43,7 @@ def problems(settings: Settings) -> list[str]:
         found.append(f"LIGHTRAIL_CODE_SECRET must be set explicitly, at least {MIN_SECRET_LENGTH} characters")
     if not settings.database_url or settings.database_url.startswith("sqlite"):
         found.append("LIGHTRAIL_DATABASE_URL must point at PostgreSQL")
-    if getattr(settings, "webhook_allow_insecure", False):
+    if settings.webhook_allow_insecure:
         found.append("LIGHTRAIL_WEBHOOK_ALLOW_INSECURE must be false")
     if not settings.base_url.startswith("https://"):
         found.append("LIGHTRAIL_BASE_URL must be https://")
