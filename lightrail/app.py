@@ -29,6 +29,9 @@ from lightrail.tracking import init_error_tracking
 SERVICES: tuple[str, ...] = (
     "currencies",
     "contacts",
+    "programs",
+    "values",
+    "reports",
     "storage",
     "webhooks",
     "accounts",

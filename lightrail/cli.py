@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -83,6 +85,81 @@ def check_config() -> None:
         typer.echo(f"UNSAFE: {problem}", err=True)
     if found:
         raise typer.Exit(1)
+
+
+@app.command("export")
+def export_data(
+    out: Path = typer.Option(..., help="Directory to write the export into."),
+    account: Optional[str] = typer.Option(None, help="Export one account (live and test)."),
+    all_accounts: bool = typer.Option(False, "--all", help="Export every account."),
+    include_codes: bool = typer.Option(False, "--include-codes", help="Write value codes in clear."),
+) -> None:
+    """Write every service's data as JSON Lines per table, with a manifest of counts and checksums."""
+    import asyncio
+
+    from lightrail.db.engine import Database
+    from lightrail.operations.export import Scope, export_database
+    from lightrail.values.codes import CodeCipher
+
+    if bool(account) == all_accounts:
+        raise typer.BadParameter("give exactly one of --account ID or --all")
+    settings = load_settings()
+    decrypt = CodeCipher(settings.effective_code_secret).decrypt if include_codes else None
+
+    async def run() -> dict:
+        db = Database(settings.effective_database_url)
+        try:
+            with typer.progressbar(length=0, label="exporting", file=sys.stderr) as bar:
+                return await export_database(db, out, Scope(account), decrypt, lambda _t, n: bar.update(n))
+        finally:
+            await db.dispose()
+
+    manifest = asyncio.run(run())
+    for name, info in manifest["tables"].items():
+        typer.echo(f"{name:32} {info['rows']:>10} rows")
+    typer.echo(f"export written to {out}")
+
+
+@app.command("import")
+def import_data(source: Path = typer.Argument(..., help="A directory written by lightrail export.")) -> None:
+    """Restore an export into an empty database (run lightrail migrate first)."""
+    import asyncio
+
+    from lightrail.db.engine import Database
+    from lightrail.operations.export import ImportRefused, import_database
+
+    settings = load_settings()
+
+    async def run() -> dict:
+        db = Database(settings.effective_database_url)
+        try:
+            with typer.progressbar(length=0, label="importing", file=sys.stderr) as bar:
+                return await import_database(db, source, lambda _t, n: bar.update(n))
+        finally:
+            await db.dispose()
+
+    try:
+        counts = asyncio.run(run())
+    except ImportRefused as e:
+        typer.echo(f"import refused: {e}", err=True)
+        raise typer.Exit(1) from None
+    for name, count in counts.items():
+        typer.echo(f"{name:32} {count:>10} rows")
+
+
+@app.command()
+def backup(out: Path = typer.Option(..., help="File to write the copy to.")) -> None:
+    """A consistent copy of the SQLite database while it runs (PostgreSQL: see docs/operations.md)."""
+    from sqlalchemy.engine import make_url
+
+    from lightrail.operations.export import backup_sqlite
+
+    url = make_url(load_settings().effective_database_url)
+    if not url.drivername.startswith("sqlite"):
+        typer.echo("backup copies SQLite databases; for PostgreSQL use pg_dump (docs/operations.md)", err=True)
+        raise typer.Exit(1)
+    backup_sqlite(Path(url.database), out)
+    typer.echo(f"backup written to {out}")
 
 
 @app.command()

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.accounts import mfa, ratelimit, repository
@@ -152,17 +153,23 @@ async def change_email(ctx: Accounts, user_id: str, email: str) -> dict[str, str
 
 async def complete_change_email(ctx: Accounts, token: str) -> LoginOutcome:
     mails: list[Mail] = []
-    async with ctx.db.transaction() as conn:
-        found = await repository.live_email_token(conn, token, "changeEmail")
-        user = await repository.get_user(conn, found.user_id) if found is not None else None
-        if user is None or not await repository.consume_email_token(conn, token):
-            raise ApiError(409, "There was an error confirming the change of email address.  Maybe the email link timed out.")
-        taken = await repository.get_user_by_email(conn, found.email)
-        if taken is not None and taken.user_id != user.user_id:
-            raise ApiError(409, "The email address is already in use in the Lightrail system.")
-        await repository.update_user(conn, user.user_id, {"email": found.email})
-        mails.append(ctx.mails.email_changed(user.email, found.email))
-        outcome = await _session_after_email_link(ctx, conn, await repository.get_user(conn, user.user_id))
+    taken_message = "The email address is already in use in the Lightrail system."
+    try:
+        async with ctx.db.transaction() as conn:
+            found = await repository.live_email_token(conn, token, "changeEmail")
+            user = await repository.get_user(conn, found.user_id) if found is not None else None
+            if user is None or not await repository.consume_email_token(conn, token):
+                raise ApiError(409, "There was an error confirming the change of email address.  Maybe the email link timed out.")
+            taken = await repository.get_user_by_email(conn, found.email)
+            if taken is not None and taken.user_id != user.user_id:
+                raise ApiError(409, taken_message)
+            await repository.update_user(conn, user.user_id, {"email": found.email})
+            mails.append(ctx.mails.email_changed(user.email, found.email))
+            outcome = await _session_after_email_link(ctx, conn, await repository.get_user(conn, user.user_id))
+    except IntegrityError:
+        # Another user's confirmation of the same address committed between our check and our write
+        # (the unique email key decides); the token stays unused, as with the check above.
+        raise ApiError(409, taken_message) from None
     await ctx.send(mails)
     outcome.redirect = "/app/#/changeEmailComplete"
     return outcome

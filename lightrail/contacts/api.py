@@ -13,6 +13,7 @@ from lightrail.contacts.schemas import CreateContact, UpdateContact
 from lightrail.http.body import parse_body, read_json, validate_body
 from lightrail.http.pagination import page_headers, page_request
 from lightrail.http.responses import json_response, list_response
+from lightrail.values.contact_values import contacts_holding
 
 router = APIRouter()
 SCOPE = "lightrailV2:contacts"
@@ -30,8 +31,11 @@ def require_contact_scope(principal: Principal, action: str, contact_id: object)
 async def list_contacts(request: Request, principal: Principal = Depends(account_principal)) -> Response:
     principal.require_scopes(f"{SCOPE}:list")
     page = page_request(request)
+    value_id = request.query_params.get("valueId")
+    # `valueId` is not an operator filter: contacts holding that value or one attached from it.
+    extra = [contacts_holding(principal.account_id, value_id)] if value_id is not None else None
     items, result = await service.list_contacts(
-        request.app.state.db, principal.account_id, request.query_params.multi_items(), page
+        request.app.state.db, principal.account_id, request.query_params.multi_items(), page, extra
     )
     return list_response(request, items, page_headers(request, result))
 
