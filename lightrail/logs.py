@@ -9,7 +9,10 @@ import structlog
 
 
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+    # logfmt keeps the access line greppable (`status=500`) and costs far less than the console renderer.
+    renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.processors.LogfmtRenderer(
+        key_order=["timestamp", "level", "event"]
+    )
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,

@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import json
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,12 +146,34 @@ def badge_payload(
 class BadgeVerifier:
     """Turns a raw token into a Principal, or raises InvalidToken."""
 
+    # Verified platform tokens are kept so that an API key used again and again is checked once: a
+    # token's claims cannot change, and expiry is checked on every hit. Revocation is the access
+    # guard's job and is not cached here.
+    CACHE_SIZE = 10_000
+
     def __init__(self, secret: str, roles: RoleDefinitions, shared_secrets: SharedSecretLookup = no_shared_secrets):
         self._secret = secret
         self._roles = roles
         self.shared_secrets = shared_secrets
+        self._verified: OrderedDict[str, tuple[Principal, float | None]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        hit = self._verified.get(token)
+        if hit is not None:
+            principal, expires = hit
+            if expires is None or expires > time.time():
+                return principal
+            del self._verified[token]
+        principal = await self._verify(token)
+        if not principal.is_shopper:
+            # Shopper tokens are not kept: their merchant may change the shared secret at any time.
+            exp = principal.claims.get("exp")
+            self._verified[token] = (principal, float(exp) if exp is not None else None)
+            if len(self._verified) > self.CACHE_SIZE:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as e:

@@ -79,3 +79,23 @@ def test_merchant_token_uses_shared_secret_and_is_reduced_to_shopper():
         run(verifier().verify(token))
     with pytest.raises(InvalidToken):
         run(verifier({"acc": "merchant-secret"}).verify(jwt.encode(claims, "platform", algorithm="HS256")))
+
+
+def test_cached_token_still_expires():
+    v = verifier()
+    expires = int(time.time()) + 1
+    token = jwt.encode({"g": {"gui": "a"}, "exp": expires}, "platform", algorithm="HS256")
+    assert run(v.verify(token)).account_id == "a"
+    time.sleep(max(0.0, expires - time.time()) + 0.1)
+    with pytest.raises(InvalidToken):
+        run(v.verify(token))
+
+
+def test_shopper_tokens_are_not_cached():
+    secrets = {"acc": "one"}
+    v = verifier(secrets)
+    token = jwt.encode({"g": {"gui": "acc"}, "iss": "MERCHANT"}, "one", algorithm="HS256")
+    assert run(v.verify(token)).is_shopper
+    secrets["acc"] = "two"  # the merchant rotated its secret
+    with pytest.raises(InvalidToken):
+        run(v.verify(token))
