@@ -31,6 +31,7 @@ SERVICES: tuple[str, ...] = (
     "contacts",
     "programs",
     "values",
+    "transactions",
     "reports",
     "storage",
     "webhooks",

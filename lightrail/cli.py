@@ -13,12 +13,14 @@ from lightrail.accounts.commands import accounts_cli, keys_cli
 from lightrail.auth.badge import badge_payload, sign
 from lightrail.auth.scopes import FULL_ACCESS_ROLES
 from lightrail.settings import load_settings
+from lightrail.transactions import commands as transaction_commands
 from lightrail.webhooks.commands import app as webhooks_commands
 
 app = typer.Typer(help="Lightrail: stored value, gift cards, promotions and loyalty.", no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(webhooks_commands, name="webhooks")
 app.add_typer(accounts_cli, name="accounts")
 app.add_typer(keys_cli, name="keys")
+app.command("verify")(transaction_commands.verify)
 
 
 @app.command()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from datetime import datetime, timezone
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.clock import epoch_millis, iso
 from lightrail.db.engine import after_commit
-from lightrail.db.upsert import insert_ignoring_duplicates
 from lightrail.events.tables import events
 from lightrail.metrics import count_committed_events
 
@@ -20,8 +21,14 @@ SPEC_VERSION = "1.0"
 
 
 def event_id(event_type: str, account_id: str, object_id: str, moment: datetime) -> str:
-    """base64url(SHA-1("type-account-object-epochMillis")) without padding: stable per logical event."""
-    digest = hashlib.sha1("-".join([event_type, account_id, object_id, str(epoch_millis(moment))]).encode()).digest()
+    """The original's shape, base64url(SHA-1("type-account-object-epochMillis")), plus a random part.
+
+    The original's ids repeated whenever one object changed twice within a second (dates have second
+    precision), so receivers deduplicating on the id lost the second change. Each change gets its own
+    id here; it is stored with the event, so every delivery attempt carries the same one.
+    """
+    parts = [event_type, account_id, object_id, str(epoch_millis(moment)), secrets.token_hex(8)]
+    digest = hashlib.sha1("-".join(parts).encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -47,7 +54,7 @@ async def emit(
     time: datetime,
     data: dict[str, Any],
 ) -> None:
-    """Records one event; the same logical event (same id) written twice is kept once."""
+    """Records one event in the caller's transaction."""
     await emit_many(conn, [(account_id, event_type, object_id, id_moment, time, data)])
 
 
@@ -67,5 +74,5 @@ async def emit_many(conn: AsyncConnection, batch: list[tuple[str, str, str, date
         }
         for account_id, event_type, object_id, id_moment, time, data in batch
     ]
-    await conn.execute(insert_ignoring_duplicates(events, conn.dialect.name), rows)
+    await conn.execute(sa.insert(events), rows)
     after_commit(conn).append(lambda: count_committed_events(rows))

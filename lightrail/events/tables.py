@@ -4,7 +4,7 @@ from lightrail.db.metadata import metadata
 from lightrail.db.types import JSONText, UTCDateTime, account_column
 
 # The outbox: every change writes its event here in the same database transaction as the change.
-# `id` is the event's stable id, so writing the same logical event twice keeps one row.
+# `id` is unique per change and stored, so every delivery of an event carries the same id.
 events = sa.Table(
     "events",
     metadata,

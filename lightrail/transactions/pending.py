@@ -1,0 +1,59 @@
+"""Automatic void: pending transactions past their pendingVoidDate give their held funds back (§8.4).
+
+Several servers may run this at once: each void goes through the chain guard, so a transaction is
+voided once and the others' attempts end in a 409 that is simply skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from lightrail.db import clock
+from lightrail.db.engine import Database
+from lightrail.http.errors import ApiError
+from lightrail.logs import get_logger
+from lightrail.transactions import service
+from lightrail.transactions.schemas import FollowUp
+from lightrail.transactions.tables import transactions
+from lightrail.values.codes import CodeCipher
+from lightrail.workers import run_periodically
+
+CREATED_BY = "automatic-void"
+BATCH = 500
+INTERVAL_SECONDS = 600
+log = get_logger("lightrail.automatic_void")
+
+
+async def overdue(db: Database, now: datetime, limit: int = BATCH) -> list[tuple[str, str]]:
+    t = transactions.c
+    query = (
+        sa.select(t.account_id, t.id)
+        .where(t.pending_void_date < now, t.next_transaction_id.is_(None))
+        .order_by(t.pending_void_date)
+        .limit(limit)
+    )
+    async with db.read() as conn:
+        return [(row.account_id, row.id) for row in (await conn.execute(query)).all()]
+
+
+async def void_overdue(db: Database, codes: CodeCipher, now: datetime | None = None) -> int:
+    """Voids what is overdue now; returns how many this run voided."""
+    voided = 0
+    for account_id, transaction_id in await overdue(db, now or clock.now()):
+        body = FollowUp(id=f"automatic-void-{uuid.uuid4()}")
+        try:
+            await service.void(db, codes, account_id, CREATED_BY, transaction_id, body)
+        except ApiError as error:
+            # Another server voided it first, or a Value can no longer take the funds back: next run retries.
+            log.info("automatic void skipped", account_id=account_id, transaction_id=transaction_id, reason=error.message_code)
+            continue
+        voided += 1
+    return voided
+
+
+async def automatic_void_worker(app: FastAPI) -> None:
+    await run_periodically("automatic_void", INTERVAL_SECONDS, lambda: void_overdue(app.state.db, app.state.codes))

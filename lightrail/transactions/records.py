@@ -1,0 +1,188 @@
+"""Transaction rows and their steps: writing them, and reading them back in the API shape (transactions.md §1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lightrail.db.clock import iso
+from lightrail.transactions.tables import internal_steps, lightrail_steps, stripe_steps, transactions
+
+RAIL_ORDER = ("lightrail", "stripe", "internal")
+
+
+def _date(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def transaction_row(account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None = None) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "id": transaction["id"],
+        "transaction_type": transaction["transactionType"],
+        "currency": transaction["currency"],
+        "totals": transaction.get("totals"),
+        "line_items": transaction.get("lineItems"),
+        "payment_sources": transaction.get("paymentSources"),
+        "tax": transaction.get("tax"),
+        "metadata": transaction.get("metadata"),
+        "pending": bool(transaction.get("pending")),
+        "pending_void_date": _date(transaction.get("pendingVoidDate")),
+        "root_transaction_id": root_transaction_id or transaction["id"],
+        "next_transaction_id": None,
+        "created_date": _date(transaction["createdDate"]),
+        "created_by": transaction["createdBy"],
+    }
+
+
+def step_rows(account_id: str, transaction_id: str, steps: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The step rows per rail; `step_index` is the position in the transaction so each rail keeps its order."""
+    rows: dict[str, list[dict[str, Any]]] = {rail: [] for rail in RAIL_ORDER}
+    for index, step in enumerate(steps):
+        key = {"account_id": account_id, "transaction_id": transaction_id, "step_index": index}
+        if step["rail"] == "lightrail":
+            rows["lightrail"].append({
+                **key,
+                "value_id": step["valueId"],
+                "contact_id": step.get("contactId"),
+                "code": step.get("code"),
+                "balance_before": step.get("balanceBefore"),
+                "balance_after": step.get("balanceAfter"),
+                "balance_change": step.get("balanceChange"),
+                "uses_remaining_before": step.get("usesRemainingBefore"),
+                "uses_remaining_after": step.get("usesRemainingAfter"),
+                "uses_remaining_change": step.get("usesRemainingChange"),
+                "balance_rule": step.get("balanceRule"),
+            })
+        elif step["rail"] == "internal":
+            rows["internal"].append({
+                **key,
+                "internal_id": step["internalId"],
+                "balance_before": step["balanceBefore"],
+                "balance_after": step["balanceAfter"],
+                "balance_change": step["balanceChange"],
+            })
+        else:
+            rows["stripe"].append({
+                **key, "charge_id": step.get("chargeId"), "amount": step["amount"], "charge": step.get("charge"),
+            })
+    return rows
+
+
+_STEP_TABLES = {"lightrail": lightrail_steps, "stripe": stripe_steps, "internal": internal_steps}
+
+
+async def insert_transaction_row(conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None = None) -> None:
+    await conn.execute(sa.insert(transactions), [transaction_row(account_id, transaction, root_transaction_id)])
+
+
+async def insert_steps(conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any]) -> None:
+    for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items():
+        if rows:
+            await conn.execute(sa.insert(_STEP_TABLES[rail]), rows)
+
+
+async def insert_transaction(conn: AsyncConnection, account_id: str, transaction: dict, root_transaction_id: str | None = None) -> None:
+    """Writes the transaction (API shape, with its steps) in batch; an id clash raises IntegrityError."""
+    await insert_transaction_row(conn, account_id, transaction, root_transaction_id)
+    await insert_steps(conn, account_id, transaction)
+
+
+def _lightrail_step(m: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "rail": "lightrail",
+        "valueId": m["value_id"],
+        "contactId": m["contact_id"],
+        "code": m["code"],
+        "balanceRule": m["balance_rule"],
+        "balanceBefore": m["balance_before"],
+        "balanceAfter": m["balance_after"],
+        "balanceChange": m["balance_change"],
+        "usesRemainingBefore": m["uses_remaining_before"],
+        "usesRemainingAfter": m["uses_remaining_after"],
+        "usesRemainingChange": m["uses_remaining_change"],
+    }
+
+
+def _stripe_step(m: Mapping[str, Any]) -> dict[str, Any]:
+    return {"rail": "stripe", "chargeId": m["charge_id"], "charge": m["charge"], "amount": m["amount"]}
+
+
+def _internal_step(m: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "rail": "internal",
+        "internalId": m["internal_id"],
+        "balanceBefore": m["balance_before"],
+        "balanceAfter": m["balance_after"],
+        "balanceChange": m["balance_change"],
+    }
+
+
+_RENDER = {"lightrail": _lightrail_step, "stripe": _stripe_step, "internal": _internal_step}
+
+
+def in_get_order(steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Lightrail steps, then stripe, then internal, each keeping its order: how GET lists them."""
+    steps = list(steps)
+    return [dict(s) for rail in RAIL_ORDER for s in steps if s["rail"] == rail]
+
+
+def transaction_to_json(row: Any, steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """The transaction as GET returns it; `steps` already rendered, in GET order."""
+    m = row._mapping if hasattr(row, "_mapping") else row
+    body: dict[str, Any] = {
+        "id": m["id"],
+        "transactionType": m["transaction_type"],
+        "currency": m["currency"],
+        "createdDate": iso(m["created_date"]),
+        "tax": m["tax"],
+        "totals": m["totals"],
+        "lineItems": m["line_items"],
+        "steps": steps,
+        "paymentSources": m["payment_sources"],
+        "pending": bool(m["pending"]),
+    }
+    if m["pending_void_date"] is not None:
+        body["pendingVoidDate"] = iso(m["pending_void_date"])
+    body["metadata"] = m["metadata"]
+    body["createdBy"] = m["created_by"]
+    return body
+
+
+async def load_steps(conn: AsyncConnection, account_id: str, transaction_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Rendered steps in GET order for each of the transactions, three queries whatever their number."""
+    found: dict[str, list[dict[str, Any]]] = {tid: [] for tid in transaction_ids}
+    if not transaction_ids:
+        return found
+    for rail in RAIL_ORDER:
+        table = _STEP_TABLES[rail]
+        query = (
+            sa.select(table)
+            .where(table.c.account_id == account_id, table.c.transaction_id.in_(transaction_ids))
+            .order_by(table.c.transaction_id, table.c.step_index)
+        )
+        for row in (await conn.execute(query)).mappings():
+            found[row["transaction_id"]].append(_RENDER[rail](row))
+    return found
+
+
+async def get_row(conn: AsyncConnection, account_id: str, transaction_id: str) -> Any | None:
+    query = sa.select(transactions).where(transactions.c.account_id == account_id, transactions.c.id == transaction_id)
+    return (await conn.execute(query)).first()
+
+
+async def get_transaction(conn: AsyncConnection, account_id: str, transaction_id: str) -> dict[str, Any] | None:
+    row = await get_row(conn, account_id, transaction_id)
+    if row is None:
+        return None
+    steps = await load_steps(conn, account_id, [transaction_id])
+    return transaction_to_json(row, steps[transaction_id])
+
+
+async def render_rows(conn: AsyncConnection, account_id: str, rows: list[Any]) -> list[dict[str, Any]]:
+    steps = await load_steps(conn, account_id, [r.id for r in rows])
+    return [transaction_to_json(r, steps[r.id]) for r in rows]
