@@ -74,6 +74,9 @@ def initialize(inputs: Mapping[str, Any], program: Mapping[str, Any] | None) -> 
 
     balance_rule = pick("balanceRule", "balance_rule", None)
     options = inputs.get("genericCodeOptions")
+    if options:
+        # Bodies are read with unset fields left out; perContact's two amounts default to null.
+        options = {"perContact": {"balance": None, "usesRemaining": None, **options["perContact"]}}
     if "balance" in inputs:
         balance = inputs["balance"]
     elif balance_rule is not None or (program is not None and program["balance_rule"] is not None) or options:

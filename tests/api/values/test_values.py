@@ -257,3 +257,15 @@ class TestDiscountSellerLiability:
     @pytest.mark.parametrize("fields", [{"discountSellerLiability": None}, {"discountSellerLiabilityRule": None}, {"discountSellerLiability": None, "discountSellerLiabilityRule": None}])
     def test_nulls_without_discount_are_fine(self, api, usd, fields):
         assert self.create(api, discount=False, **fields).status_code == 201
+
+
+def test_generic_code_with_per_contact_uses_only(api):
+    api.post("/v2/currencies", json={"code": "CAD", "name": "Dollar", "symbol": "$", "decimalPlaces": 2})
+    body = {
+        "id": "gen-uses", "currency": "CAD", "isGenericCode": True, "code": "GENERIC1",
+        "balanceRule": {"rule": "500", "explanation": "$5"},
+        "genericCodeOptions": {"perContact": {"usesRemaining": 1}},
+    }
+    response = api.post("/v2/values", json=body)
+    assert response.status_code == 201, response.text
+    assert response.json()["genericCodeOptions"] == {"perContact": {"balance": None, "usesRemaining": 1}}
