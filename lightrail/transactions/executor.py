@@ -180,13 +180,19 @@ def stripe_not_configured() -> ApiError:
     )
 
 
-def _guarded_update(account_id: str, change: ValueChange, now: datetime) -> sa.Update:
+def _state_guard(account_id: str, change: ValueChange) -> list[sa.ColumnElement[bool]]:
     c = values.c
     where = [c.account_id == account_id, c.id == change.value_id, c.active.is_(True)]
     if not change.allow_canceled:
         where.append(c.canceled.is_(False))
     if not change.allow_frozen:
         where.append(c.frozen.is_(False))
+    return where
+
+
+def _guarded_update(account_id: str, change: ValueChange, now: datetime) -> sa.Update:
+    c = values.c
+    where = _state_guard(account_id, change)
     sets: dict[str, Any] = {"updated_date": now}
     for moves, column, delta in (
         (change.moves_balance, c.balance, change.amount),
@@ -197,6 +203,16 @@ def _guarded_update(account_id: str, change: ValueChange, now: datetime) -> sa.U
         sets[column.key] = column + delta
         where.append(column >= -delta if delta < 0 else column <= MAX_INT - delta)
     return sa.update(values).where(*where).values(**sets).returning(*values.c)
+
+
+def _guarded_read(account_id: str, change: ValueChange) -> sa.Select:
+    """A step that moves neither balance nor uses (a percent-off promotion) only needs the state check.
+
+    Not rewriting such a Value keeps a popular promotion from becoming a row every checkout queues on
+    (the original bumped its updatedDate on every use, serialising them all). The read sees the Value
+    usable at this moment, so the transaction orders before any concurrent freeze or cancel.
+    """
+    return sa.select(values).where(*_state_guard(account_id, change))
 
 
 async def _currency_exists(conn: AsyncConnection, account_id: str, code: str) -> bool:
@@ -262,14 +278,17 @@ async def execute(conn: AsyncConnection, account_id: str, plan: LedgerPlan, code
         if not isinstance(step, ValueChange):
             rendered[index] = step
             continue
-        row = (await conn.execute(_guarded_update(account_id, step, now))).first()
+        changes_row = step.moves_balance or step.moves_uses
+        query = _guarded_update(account_id, step, now) if changes_row else _guarded_read(account_id, step)
+        row = (await conn.execute(query)).first()
         if row is None:
             raise Replan()
         balance = None if row.balance is None else row.balance - (step.amount if step.moves_balance else 0)
         uses = None if row.uses_remaining is None else row.uses_remaining - (step.uses if step.moves_uses else 0)
         rendered[index] = lightrail_step(step, balance, uses)
-        before.setdefault(step.value_id, (step.value, balance, uses))
-        after[step.value_id] = row
+        if changes_row:
+            before.setdefault(step.value_id, (step.value, balance, uses))
+            after[step.value_id] = row
     steps = [s for s in rendered if s is not None]
     transaction = _with_steps(plan.transaction, steps)
     await records.insert_steps(conn, account_id, transaction)
