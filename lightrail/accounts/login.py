@@ -70,6 +70,7 @@ async def _resend_verification(ctx: Accounts, conn: AsyncConnection, user: Row, 
 async def record_failed_login(ctx: Accounts, conn: AsyncConnection, user: Row, mails: list[Mail]) -> None:
     """The 11th failure within 24 h locks the user out for an hour and tells them by email."""
     subject = ratelimit.user_subject(user.user_id)
+    await ratelimit.serialise(conn, subject, "failedLogin")
     if await ratelimit.is_throttled(conn, subject, "failedLogin"):
         failures = await ratelimit.recent_count(conn, subject, "failedLogin") + 1
         await ratelimit.clear(conn, subject, "failedLogin")

@@ -63,8 +63,19 @@ async def record(conn: AsyncConnection, subject: str, action: str) -> None:
     ))
 
 
+async def serialise(conn: AsyncConnection, subject: str, action: str) -> None:
+    """Until the transaction ends, other transactions counting this subject's action wait here, so a count and
+    the write that depends on it are never interleaved with another's (concurrent requests can't all pass a
+    limit they reach together).  SQLite already has a single writer; PostgreSQL needs an advisory lock."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"limited_actions:{subject}:{action}"}
+        )
+
+
 async def take(conn: AsyncConnection, subject: str, action: str) -> bool:
     """Records the action unless it is throttled; False when it is."""
+    await serialise(conn, subject, action)
     if await is_throttled(conn, subject, action):
         return False
     await record(conn, subject, action)

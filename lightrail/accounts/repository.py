@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.accounts.passwords import HISTORY_SIZE
@@ -19,6 +21,8 @@ from lightrail.accounts.tokens import new_token, token_hash
 from lightrail.db import clock
 
 TEST_SUFFIX = "-TEST"
+CONFLICT_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 def base_id(account_or_user_id: str) -> str:
@@ -32,6 +36,26 @@ def new_id() -> str:
 
 def _one(result) -> Row | None:  # noqa: ANN001
     return result.first()
+
+
+async def retry_on_conflict(unit: Callable[[], Awaitable[T]], attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """Runs a unit of work (one whole transaction) again when a unique key refused one of its writes.
+
+    A unit checks ("is this address free?") and then inserts; on PostgreSQL a concurrent unit can pass the same
+    check, and the loser's INSERT then fails on the unique key, after the winner committed.  Run again, the
+    check sees the winner's row and the unit answers as it would have had it come second.  (SQLite has one
+    writer at a time, so there the check already sees it.)  The unit must build its mails and answer afresh on
+    each run: nothing of a failed run was committed."""
+    for _ in range(attempts - 1):
+        try:
+            return await unit()
+        except IntegrityError:
+            continue
+    return await unit()
+
+
+def _locked(conn: AsyncConnection, query: sa.Select, for_update: bool) -> sa.Select:
+    return query.with_for_update() if for_update and conn.dialect.name == "postgresql" else query
 
 
 # --- accounts ---------------------------------------------------------------------------------------------
@@ -59,12 +83,13 @@ def account_json(row: Row) -> dict[str, Any]:
 
 # --- users ------------------------------------------------------------------------------------------------
 
-async def get_user(conn: AsyncConnection, user_id: str) -> Row | None:
-    return _one(await conn.execute(sa.select(users).where(users.c.user_id == user_id)))
+async def get_user(conn: AsyncConnection, user_id: str, *, for_update: bool = False) -> Row | None:
+    """With for_update (PostgreSQL), concurrent read-check-write units of one user run one after the other."""
+    return _one(await conn.execute(_locked(conn, sa.select(users).where(users.c.user_id == user_id), for_update)))
 
 
-async def get_user_by_email(conn: AsyncConnection, email: str) -> Row | None:
-    return _one(await conn.execute(sa.select(users).where(users.c.email_key == email.lower())))
+async def get_user_by_email(conn: AsyncConnection, email: str, *, for_update: bool = False) -> Row | None:
+    return _one(await conn.execute(_locked(conn, sa.select(users).where(users.c.email_key == email.lower()), for_update)))
 
 
 async def insert_user(conn: AsyncConnection, **values: Any) -> None:

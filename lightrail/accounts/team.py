@@ -121,43 +121,51 @@ async def invite(
     await require_deliverable(email, ctx.check_mx)
     account_id = base_id(principal.account_id)
     inviter = ratelimit.user_subject(base_id(principal.user_id))
-    mails: list[Mail] = []
-    async with ctx.db.transaction() as conn:
-        account = await _account(conn, account_id)
-        if not await ratelimit.take(conn, inviter, "accountInvitation"):
-            raise ApiError(429, "You have reached the maximum number of invitations you can send.  Please wait 24 hours.")
-        now = clock.now()
-        user = await repository.get_user_by_email(conn, email)
-        if user is None:
-            user_id = new_id()
-            await repository.insert_user(
-                conn, user_id=user_id, email=email, email_verified=False, default_login_account_id=account_id, created_date=now,
+
+    async def attempt() -> tuple[dict[str, Any], list[Mail]]:
+        mails: list[Mail] = []
+        async with ctx.db.transaction() as conn:
+            account = await _account(conn, account_id)
+            if not await ratelimit.take(conn, inviter, "accountInvitation"):
+                raise ApiError(429, "You have reached the maximum number of invitations you can send.  Please wait 24 hours.")
+            now = clock.now()
+            user = await repository.get_user_by_email(conn, email)
+            if user is None:
+                user_id = new_id()
+                await repository.insert_user(
+                    conn, user_id=user_id, email=email, email_verified=False, default_login_account_id=account_id, created_date=now,
+                )
+            else:
+                user_id = user.user_id
+            member = await repository.get_member(conn, account_id, user_id)
+            granted = list(PRIVILEGES[privilege]) if privilege else roles
+            if member is None:
+                if granted is None and scopes is None:
+                    raise ApiError(422, "Must specify userPrivilegeType or one of roles, scopes.")
+                await repository.insert_member(
+                    conn, account_id=account_id, user_id=user_id, roles=granted or [], scopes=scopes or [], created_date=now,
+                    invitation_email=email, invitation_created=now, invitation_expires=now + INVITATION_LIFETIME,
+                )
+            elif member.invitation_created is None:
+                raise ApiError(409, f"The user {email} has already accepted an invitation.")
+            else:
+                resend: dict[str, Any] = {"invitation_created": now}
+                if granted is not None:
+                    resend["roles"] = granted
+                if scopes is not None:
+                    resend["scopes"] = scopes
+                await repository.update_member(conn, account_id, user_id, resend)
+            token = await repository.issue_email_token(
+                conn, "acceptAccountInvitation", email, INVITATION_LIFETIME, account_id=account_id, user_id=user_id,
             )
-        else:
-            user_id = user.user_id
-        member = await repository.get_member(conn, account_id, user_id)
-        granted = list(PRIVILEGES[privilege]) if privilege else roles
-        if member is None:
-            if granted is None and scopes is None:
-                raise ApiError(422, "Must specify userPrivilegeType or one of roles, scopes.")
-            await repository.insert_member(
-                conn, account_id=account_id, user_id=user_id, roles=granted or [], scopes=scopes or [], created_date=now,
-                invitation_email=email, invitation_created=now, invitation_expires=now + INVITATION_LIFETIME,
-            )
-        elif member.invitation_created is None:
-            raise ApiError(409, f"The user {email} has already accepted an invitation.")
-        else:
-            resend: dict[str, Any] = {"invitation_created": now}
-            if granted is not None:
-                resend["roles"] = granted
-            if scopes is not None:
-                resend["scopes"] = scopes
-            await repository.update_member(conn, account_id, user_id, resend)
-        token = await repository.issue_email_token(
-            conn, "acceptAccountInvitation", email, INVITATION_LIFETIME, account_id=account_id, user_id=user_id,
-        )
-        mails.append(ctx.mails.invitation(email, token, account.name))
-        invitation = repository.invitation_json(await repository.get_member(conn, account_id, user_id))
+            mails.append(ctx.mails.invitation(email, token, account.name))
+            invitation = repository.invitation_json(await repository.get_member(conn, account_id, user_id))
+        return invitation, mails
+
+    # An invitation or registration of the same new address that committed first makes this one's INSERT of the
+    # user (or, from the same account, of the membership) fail on its key: run again, it finds them and
+    # answers as an invitation of an existing user, or a resend.
+    invitation, mails = await repository.retry_on_conflict(attempt)
     await ctx.send(mails)
     return invitation
 

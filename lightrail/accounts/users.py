@@ -44,29 +44,36 @@ async def create_owned_account(conn: AsyncConnection, user_id: str, name: str) -
 
 async def register(ctx: Accounts, ip: str, email: str, password: str, name: str | None) -> None:
     await require_deliverable(email, ctx.check_mx)
-    mails: list[Mail] = []
-    async with ctx.db.transaction() as conn:
-        if not await ratelimit.take(conn, ratelimit.ip_subject(ip), "registration"):
-            raise ApiError(429, SIGNUPS_THROTTLED)
-        existing = await repository.get_user_by_email(conn, email)
-        if existing is not None and (existing.password_hash or existing.email_verified):
-            # Never reveal that the address is registered: its owner gets a way back in instead.
-            token = await repository.issue_email_token(conn, "resetPassword", existing.email, RESET_LIFETIME, user_id=existing.user_id)
-            mails.append(ctx.mails.recover_account(existing.email, token))
-        else:
-            check_strength(password)
-            now = clock.now()
-            user_id = existing.user_id if existing is not None else new_id()
-            account_id = await create_owned_account(conn, user_id, name or "Account")
-            login = {"password_hash": hash_password(password), "password_created_date": now,
-                     "default_login_account_id": account_id + TEST_SUFFIX}
-            if existing is None:
-                await repository.insert_user(conn, user_id=user_id, email=email, email_verified=False, created_date=now, **login)
+
+    async def attempt() -> list[Mail]:
+        mails: list[Mail] = []
+        async with ctx.db.transaction() as conn:
+            if not await ratelimit.take(conn, ratelimit.ip_subject(ip), "registration"):
+                raise ApiError(429, SIGNUPS_THROTTLED)
+            # Locked: of two registrations adopting the same invited user, the second sees the first's password.
+            existing = await repository.get_user_by_email(conn, email, for_update=True)
+            if existing is not None and (existing.password_hash or existing.email_verified):
+                # Never reveal that the address is registered: its owner gets a way back in instead.
+                token = await repository.issue_email_token(conn, "resetPassword", existing.email, RESET_LIFETIME, user_id=existing.user_id)
+                mails.append(ctx.mails.recover_account(existing.email, token))
             else:
-                await repository.update_user(conn, user_id, login)
-            token = await repository.issue_email_token(conn, "emailVerification", email, EMAIL_VERIFICATION_LIFETIME, user_id=user_id)
-            mails.append(ctx.mails.verify_email(email, token))
-    await ctx.send(mails)
+                check_strength(password)
+                now = clock.now()
+                user_id = existing.user_id if existing is not None else new_id()
+                account_id = await create_owned_account(conn, user_id, name or "Account")
+                login = {"password_hash": hash_password(password), "password_created_date": now,
+                         "default_login_account_id": account_id + TEST_SUFFIX}
+                if existing is None:
+                    await repository.insert_user(conn, user_id=user_id, email=email, email_verified=False, created_date=now, **login)
+                else:
+                    await repository.update_user(conn, user_id, login)
+                token = await repository.issue_email_token(conn, "emailVerification", email, EMAIL_VERIFICATION_LIFETIME, user_id=user_id)
+                mails.append(ctx.mails.verify_email(email, token))
+        return mails
+
+    # A registration (or invitation, or change of email) of the same address that committed first makes this
+    # one's INSERT fail on the unique email key: run again, it is the registration of an existing address.
+    await ctx.send(await repository.retry_on_conflict(attempt))
 
 
 async def verify_email(ctx: Accounts, token: str) -> LoginOutcome:
@@ -175,8 +182,8 @@ async def complete_change_email(ctx: Accounts, token: str) -> LoginOutcome:
     return outcome
 
 
-async def _user(conn: AsyncConnection, user_id: str) -> Row:
-    user = await repository.get_user(conn, user_id)
+async def _user(conn: AsyncConnection, user_id: str, *, for_update: bool = False) -> Row:
+    user = await repository.get_user(conn, user_id, for_update=for_update)
     if user is None:
         raise ApiError(401)
     return user
@@ -222,7 +229,8 @@ async def start_mfa(ctx: Accounts, user_id: str, device: str) -> dict[str, str]:
 async def complete_mfa(ctx: Accounts, user_id: str, code: str) -> dict[str, Any]:
     """Enabling needs two different valid codes, so the authenticator is known to keep time."""
     async with ctx.db.transaction() as conn:
-        user = await _user(conn, user_id)
+        # Locked: the same code sent twice at once is accepted once, as one after the other.
+        user = await _user(conn, user_id, for_update=True)
         if not user.totp_setup_secret:
             raise ApiError(409, "Not in the process of enabling MFA.")
         if user.totp_setup_expires <= clock.now():
@@ -251,16 +259,20 @@ async def disable_mfa(ctx: Accounts, user_id: str) -> None:
 
 
 async def backup_codes(ctx: Accounts, user_id: str) -> list[str]:
-    async with ctx.db.transaction() as conn:
-        user = await _user(conn, user_id)
-        if not user.totp_secret:
-            raise ApiError(404, "MFA is not enabled.")
-        rows = await repository.backup_code_rows(conn, user_id)
-        if rows:
-            return [ctx.box.decrypt(r.code_encrypted) for r in rows]
-        codes = mfa.new_backup_codes()
-        await repository.insert_backup_codes(conn, user_id, [ctx.box.encrypt(c) for c in codes], clock.now())
-        return codes
+    async def attempt() -> list[str]:
+        async with ctx.db.transaction() as conn:
+            user = await _user(conn, user_id)
+            if not user.totp_secret:
+                raise ApiError(404, "MFA is not enabled.")
+            rows = await repository.backup_code_rows(conn, user_id)
+            if rows:
+                return [ctx.box.decrypt(r.code_encrypted) for r in rows]
+            codes = mfa.new_backup_codes()
+            await repository.insert_backup_codes(conn, user_id, [ctx.box.encrypt(c) for c in codes], clock.now())
+            return codes
+
+    # A concurrent first request stored its codes first: run again, this one answers those.
+    return await repository.retry_on_conflict(attempt)
 
 
 async def contact_support(ctx: Accounts, principal: Principal, ip: str, to: str, subject: str, message: str) -> None:
