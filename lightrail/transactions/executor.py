@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime
 from typing import Any, Union
 
@@ -180,39 +181,55 @@ def stripe_not_configured() -> ApiError:
     )
 
 
-def _state_guard(account_id: str, change: ValueChange) -> list[sa.ColumnElement[bool]]:
+# The guarded statements are built once per shape and reused with bound parameters: checkout is the
+# hot path, and building and hashing a fresh statement per step cost more than running it.
+@cache
+def _state_guard(allow_canceled: bool, allow_frozen: bool) -> tuple[sa.ColumnElement[bool], ...]:
     c = values.c
-    where = [c.account_id == account_id, c.id == change.value_id, c.active.is_(True)]
-    if not change.allow_canceled:
+    # Bound names differ from the column names, which UPDATE reserves for its SET clause.
+    where = [c.account_id == sa.bindparam("guard_account"), c.id == sa.bindparam("guard_value"), c.active.is_(True)]
+    if not allow_canceled:
         where.append(c.canceled.is_(False))
-    if not change.allow_frozen:
+    if not allow_frozen:
         where.append(c.frozen.is_(False))
-    return where
+    return tuple(where)
 
 
-def _guarded_update(account_id: str, change: ValueChange, now: datetime) -> sa.Update:
+@cache
+def _guarded_update(allow_canceled: bool, allow_frozen: bool, balance: int, uses: int) -> sa.Update:
+    """`balance` and `uses` give each column's direction: -1 takes, +1 adds, 0 leaves it alone."""
     c = values.c
-    where = _state_guard(account_id, change)
-    sets: dict[str, Any] = {"updated_date": now}
-    for moves, column, delta in (
-        (change.moves_balance, c.balance, change.amount),
-        (change.moves_uses, c.uses_remaining, change.uses),
-    ):
-        if not moves:
+    where = list(_state_guard(allow_canceled, allow_frozen))
+    sets: dict[str, Any] = {"updated_date": sa.bindparam("guard_now", type_=c.updated_date.type)}
+    for direction, column, name in ((balance, c.balance, "amount"), (uses, c.uses_remaining, "uses")):
+        if not direction:
             continue
+        delta = sa.bindparam(f"guard_{name}", type_=sa.Integer)
         sets[column.key] = column + delta
-        where.append(column >= -delta if delta < 0 else column <= MAX_INT - delta)
+        where.append(column >= -delta if direction < 0 else column <= MAX_INT - delta)
     return sa.update(values).where(*where).values(**sets).returning(*values.c)
 
 
-def _guarded_read(account_id: str, change: ValueChange) -> sa.Select:
+@cache
+def _guarded_read(allow_canceled: bool, allow_frozen: bool) -> sa.Select:
     """A step that moves neither balance nor uses (a percent-off promotion) only needs the state check.
 
     Not rewriting such a Value keeps a popular promotion from becoming a row every checkout queues on
     (the original bumped its updatedDate on every use, serialising them all). The read sees the Value
     usable at this moment, so the transaction orders before any concurrent freeze or cancel.
     """
-    return sa.select(values).where(*_state_guard(account_id, change))
+    return sa.select(values).where(*_state_guard(allow_canceled, allow_frozen))
+
+
+def _guard_statement(change: ValueChange) -> sa.Executable:
+    def direction(moves: bool, delta: int | None) -> int:
+        return 0 if not moves else (-1 if delta < 0 else 1)
+
+    balance = direction(change.moves_balance, change.amount)
+    uses = direction(change.moves_uses, change.uses)
+    if balance or uses:
+        return _guarded_update(change.allow_canceled, change.allow_frozen, balance, uses)
+    return _guarded_read(change.allow_canceled, change.allow_frozen)
 
 
 async def _currency_exists(conn: AsyncConnection, account_id: str, code: str) -> bool:
@@ -279,8 +296,11 @@ async def execute(conn: AsyncConnection, account_id: str, plan: LedgerPlan, code
             rendered[index] = step
             continue
         changes_row = step.moves_balance or step.moves_uses
-        query = _guarded_update(account_id, step, now) if changes_row else _guarded_read(account_id, step)
-        row = (await conn.execute(query)).first()
+        params = {
+            "guard_account": account_id, "guard_value": step.value_id, "guard_now": now,
+            "guard_amount": step.amount, "guard_uses": step.uses,
+        }
+        row = (await conn.execute(_guard_statement(step), params)).first()
         if row is None:
             raise Replan()
         balance = None if row.balance is None else row.balance - (step.amount if step.moves_balance else 0)
