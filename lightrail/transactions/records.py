@@ -86,6 +86,22 @@ async def insert_steps(conn: AsyncConnection, account_id: str, transaction: Mapp
             await conn.execute(sa.insert(_STEP_TABLES[rail]), rows)
 
 
+async def insert_transaction_rows(conn: AsyncConnection, account_id: str, txs: list[Mapping[str, Any]]) -> None:
+    """Many transactions in one statement (issuances); their steps follow once the values they name exist."""
+    await conn.execute(sa.insert(transactions), [transaction_row(account_id, tx) for tx in txs])
+
+
+async def insert_step_rows(conn: AsyncConnection, account_id: str, txs: list[Mapping[str, Any]]) -> None:
+    """The steps of many transactions, one statement per rail."""
+    by_rail: dict[str, list[dict[str, Any]]] = {rail: [] for rail in RAIL_ORDER}
+    for tx in txs:
+        for rail, rows in step_rows(account_id, tx["id"], tx["steps"]).items():
+            by_rail[rail].extend(rows)
+    for rail, rows in by_rail.items():
+        if rows:
+            await conn.execute(sa.insert(_STEP_TABLES[rail]), rows)
+
+
 async def insert_transaction(conn: AsyncConnection, account_id: str, transaction: dict, root_transaction_id: str | None = None) -> None:
     """Writes the transaction (API shape, with its steps) in batch; an id clash raises IntegrityError."""
     await insert_transaction_row(conn, account_id, transaction, root_transaction_id)

@@ -19,6 +19,7 @@ from lightrail.currencies.tables import currencies
 from lightrail.events.outbox import emit_many
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import is_system_id
+from lightrail.transactions import records
 from lightrail.values import ledger_records, repository
 from lightrail.values.codes import CodeCipher, CodeRecipe, generate_code, last_four
 from lightrail.values.liability import rule_from_liability
@@ -274,9 +275,9 @@ async def insert_values(
         rows.append(value_row(account_id, v, codes.columns(account_id, code), now, created_by))
         step = ledger_records.insert_step(v["id"], v["contactId"], None if code is None else last_four(code), v["balance"], v["usesRemaining"])
         txs.append(ledger_records.simple_transaction(v["id"], "initialBalance", v["currency"], now, created_by, [step]))
-    await ledger_records.insert_transaction_rows(conn, account_id, [(tx, now) for tx in txs])
+    await records.insert_transaction_rows(conn, account_id, txs)
     await repository.insert_many(conn, rows)
-    await ledger_records.insert_step_rows(conn, account_id, txs)
+    await records.insert_step_rows(conn, account_id, txs)
     events = []
     for row, tx in zip(rows, txs):
         events.append((account_id, "lightrail.transaction.created", tx["id"], now, now, {"newTransaction": tx}))

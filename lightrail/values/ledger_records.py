@@ -1,7 +1,8 @@
 """The ledger rows that value creation and generic-code attach write: transactions and lightrail steps.
 
 Value creation is an `initialBalance` transaction and a generic attach an `attach` transaction
-(core.md §9.3, §8.3); both are plain lightrail-only transactions, inserted in batches.
+(core.md §9.3, §8.3); both are plain lightrail-only transactions, written in batches through
+lightrail.transactions.records.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.clock import iso
-from lightrail.transactions.tables import lightrail_steps, transactions
+from lightrail.transactions.tables import transactions
 
 
 def insert_step(value_id: str, contact_id: str | None, code: str | None, balance: int | None, uses: int | None) -> dict[str, Any]:
@@ -62,51 +63,3 @@ async def existing_transaction_ids(conn: AsyncConnection, account_id: str, ids: 
         )
         found.update((await conn.execute(query)).scalars())
     return found
-
-
-async def insert_transaction_rows(
-    conn: AsyncConnection, account_id: str, items: list[tuple[dict[str, Any], datetime]]
-) -> None:
-    """Inserts (transaction JSON, createdDate) pairs in one statement; their steps go in once the values exist."""
-    await conn.execute(sa.insert(transactions), [
-        {
-            "account_id": account_id,
-            "id": tx["id"],
-            "transaction_type": tx["transactionType"],
-            "currency": tx["currency"],
-            "totals": None,
-            "line_items": None,
-            "payment_sources": None,
-            "tax": None,
-            "metadata": None,
-            "pending": False,
-            "pending_void_date": None,
-            "root_transaction_id": tx["id"],
-            "next_transaction_id": None,
-            "created_date": created,
-            "created_by": tx["createdBy"],
-        }
-        for tx, created in items
-    ])
-
-
-async def insert_step_rows(conn: AsyncConnection, account_id: str, txs: list[dict[str, Any]]) -> None:
-    await conn.execute(sa.insert(lightrail_steps), [
-        {
-            "account_id": account_id,
-            "transaction_id": tx["id"],
-            "step_index": index,
-            "value_id": step["valueId"],
-            "contact_id": step["contactId"],
-            "code": step["code"],
-            "balance_before": step["balanceBefore"],
-            "balance_after": step["balanceAfter"],
-            "balance_change": step["balanceChange"],
-            "uses_remaining_before": step["usesRemainingBefore"],
-            "uses_remaining_after": step["usesRemainingAfter"],
-            "uses_remaining_change": step["usesRemainingChange"],
-            "balance_rule": step["balanceRule"],
-        }
-        for tx in txs
-        for index, step in enumerate(tx["steps"])
-    ])
