@@ -18,7 +18,6 @@ def init_error_tracking(settings: Settings) -> None:
         dsn=settings.sentry_dsn,
         environment=settings.env,
         default_integrations=False,
-        send_default_pii=False,
         include_local_variables=False,
         max_request_body_size="never",
     )
