@@ -1,4 +1,4 @@
-"""Times one issuance of 10,000 values with generated codes, through the API in-process.
+"""Times one issuance of 10,000 values with generated codes, then listing them as CSV, through the API in-process.
 
     .venv/bin/python bench/issuance_bench.py [--database-url URL] [--count N]
 
@@ -49,10 +49,15 @@ def main() -> None:
             headers=headers,
         )
         elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        listing = client.get("/v2/values", params={"limit": args.count}, headers={**headers, "Accept": "text/csv"})
+        listed = time.perf_counter() - started
     if response.status_code != 201:
         raise SystemExit(f"issuance failed: {response.status_code} {response.text}")
     database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     print(f"{database}: {args.count} values with generated codes in {elapsed:.2f}s ({args.count / elapsed:.0f} values/s)")
+    rows = listing.text.count("\r\n")
+    print(f"{database}: listing {rows} values as CSV ({len(listing.content) // 1024} KiB) in {listed:.2f}s")
 
 
 if __name__ == "__main__":
