@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from lightrail.accounts.guard import AccessGuard
 from lightrail.accounts.mail import Mail, Mailer, Mails
-from lightrail.accounts.mfa import SecretBox
 from lightrail.db.engine import Database
+from lightrail.secretbox import SecretBox
 from lightrail.settings import Settings
 
 
@@ -26,7 +26,7 @@ class Accounts:
     def from_settings(cls, settings: Settings, db: Database) -> "Accounts":
         return cls(
             db=db, jwt_secret=settings.effective_jwt_secret, mailer=Mailer(settings.smtp_url, settings.base_url),
-            mails=Mails(settings.base_url), box=SecretBox(settings.effective_code_secret), guard=AccessGuard(db),
+            mails=Mails(settings.base_url), box=SecretBox(settings.effective_code_secret, "lightrail mfa secrets"), guard=AccessGuard(db),
             check_mx=settings.email_mx_check, support_email=settings.support_email,
         )
 

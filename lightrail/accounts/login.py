@@ -163,12 +163,12 @@ async def complete_mfa_login(ctx: Accounts, user_id: str, code: str, trust_devic
 
 
 async def _accept_second_factor(ctx: Accounts, conn: AsyncConnection, user: Row, code: str) -> bool:
-    step = mfa.matching_step(ctx.box.decrypt(user.totp_secret), code)
+    step = mfa.matching_step(ctx.box.open(user.totp_secret, user.user_id), code)
     if step is not None:
         return await claim_totp_step(conn, user.user_id, step)
     wanted = code.strip().upper()
     for row in await repository.backup_code_rows(conn, user.user_id):
-        if ctx.box.decrypt(row.code_encrypted) == wanted:
+        if ctx.box.open(row.code_encrypted, user.user_id) == wanted:
             return await repository.delete_backup_code(conn, user.user_id, row.position)
     return False
 

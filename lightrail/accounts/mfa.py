@@ -1,16 +1,13 @@
-"""TOTP (RFC 6238: SHA-1, 30 s, 6 digits, ±1 step), backup codes, and the encryption of both at rest."""
+"""TOTP (RFC 6238: SHA-1, 30 s, 6 digits, ±1 step) and backup codes (both kept sealed with lightrail.secretbox)."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import os
 import secrets
 import time
 from urllib.parse import quote
 
 import pyotp
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 STEP_SECONDS = 30
 BACKUP_CODE_COUNT = 10
@@ -50,19 +47,3 @@ def new_backup_codes() -> list[str]:
     while len(codes) < BACKUP_CODE_COUNT:
         codes.add("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)))
     return sorted(codes)
-
-
-class SecretBox:
-    """AES-256-GCM with a key derived from the code secret: `<nonce hex>:<ciphertext hex>`."""
-
-    def __init__(self, code_secret: str) -> None:
-        self._aead = AESGCM(hmac.new(code_secret.encode(), b"lightrail mfa secrets", hashlib.sha256).digest())
-
-    def encrypt(self, plain: str) -> str:
-        nonce = os.urandom(12)
-        return f"{nonce.hex()}:{self._aead.encrypt(nonce, plain.encode(), None).hex()}"
-
-    def decrypt(self, sealed: str) -> str:
-        nonce, cipher = sealed.split(":", 1)
-        return self._aead.decrypt(bytes.fromhex(nonce), bytes.fromhex(cipher), None).decode()
-

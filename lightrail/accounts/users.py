@@ -220,7 +220,7 @@ async def start_mfa(ctx: Accounts, user_id: str, device: str) -> dict[str, str]:
     async with ctx.db.transaction() as conn:
         user = await _user(conn, user_id)
         await repository.update_user(conn, user_id, {
-            "totp_setup_secret": ctx.box.encrypt(secret), "totp_setup_codes": [],
+            "totp_setup_secret": ctx.box.seal(secret, user_id), "totp_setup_codes": [],
             "totp_setup_expires": clock.now() + TOTP_SETUP_LIFETIME,
         })
     return {"secret": secret, "uri": mfa.totp_uri(secret, user.email)}
@@ -235,7 +235,7 @@ async def complete_mfa(ctx: Accounts, user_id: str, code: str) -> dict[str, Any]
             raise ApiError(409, "Not in the process of enabling MFA.")
         if user.totp_setup_expires <= clock.now():
             raise ApiError(409, "Sorry, the process to enable MFA has expired.  Please start again.")
-        secret = ctx.box.decrypt(user.totp_setup_secret)
+        secret = ctx.box.open(user.totp_setup_secret, user_id)
         step = mfa.matching_step(secret, code)
         used = list(user.totp_setup_codes or [])
         if step is not None and step in used:
@@ -266,9 +266,9 @@ async def backup_codes(ctx: Accounts, user_id: str) -> list[str]:
                 raise ApiError(404, "MFA is not enabled.")
             rows = await repository.backup_code_rows(conn, user_id)
             if rows:
-                return [ctx.box.decrypt(r.code_encrypted) for r in rows]
+                return [ctx.box.open(r.code_encrypted, user_id) for r in rows]
             codes = mfa.new_backup_codes()
-            await repository.insert_backup_codes(conn, user_id, [ctx.box.encrypt(c) for c in codes], clock.now())
+            await repository.insert_backup_codes(conn, user_id, [ctx.box.seal(c, user_id) for c in codes], clock.now())
             return codes
 
     # A concurrent first request stored its codes first: run again, this one answers those.

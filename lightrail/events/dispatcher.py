@@ -28,7 +28,7 @@ from lightrail import metrics
 from lightrail.db.engine import Database
 from lightrail.events import backlog
 from lightrail.logs import get_logger
-from lightrail.storage.cipher import SecretBox, UndecryptableSecret
+from lightrail.secretbox import SecretBox, UndecryptableSecret
 from lightrail.webhooks import deliveries
 from lightrail.webhooks.delivery import FIRST_BYTE_SECONDS, TOTAL_SECONDS, Outcome, WebhookPoster
 from lightrail.webhooks.repository import active_subscriptions, secret_values

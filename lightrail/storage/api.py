@@ -12,7 +12,7 @@ from lightrail.http.body import read_json
 from lightrail.http.errors import ApiError
 from lightrail.http.responses import json_response
 from lightrail.storage import service
-from lightrail.storage.cipher import SecretBox
+from lightrail.secretbox import SecretBox
 from lightrail.storage.keys import validate_key
 from lightrail.storage.shared_secrets import SharedSecrets
 from lightrail.storage.special_keys import JWT_SECRET_KEY, PORTAL_SCOPE, read_scopes, write_scopes

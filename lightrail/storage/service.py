@@ -10,7 +10,7 @@ import orjson
 from lightrail.db.engine import Database
 from lightrail.http.errors import ApiError
 from lightrail.storage import repository
-from lightrail.storage.cipher import SecretBox, UndecryptableSecret
+from lightrail.secretbox import SecretBox, UndecryptableSecret
 from lightrail.storage.special_keys import HIDDEN_KEYS, JWT_SECRET_KEY, is_encrypted
 
 MAX_VALUE_LENGTH = 10240

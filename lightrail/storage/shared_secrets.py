@@ -10,7 +10,7 @@ import time
 
 from lightrail.db.engine import Database
 from lightrail.storage import service
-from lightrail.storage.cipher import SecretBox
+from lightrail.secretbox import SecretBox
 
 TTL_SECONDS = 5.0
 

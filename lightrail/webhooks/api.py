@@ -11,7 +11,7 @@ from lightrail.auth.requests import account_principal
 from lightrail.events.dispatcher import DispatchConfig, dispatch_events
 from lightrail.http.body import parse_body
 from lightrail.http.responses import json_response
-from lightrail.storage.cipher import SecretBox
+from lightrail.secretbox import SecretBox
 from lightrail.webhooks import service
 from lightrail.webhooks.schemas import CreateWebhook, UpdateWebhook
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.clock import iso
-from lightrail.storage.cipher import SecretBox
+from lightrail.secretbox import SecretBox
 from lightrail.webhooks.tables import webhook_attempts, webhook_deliveries
 from lightrail.webhooks.tables import webhooks as t
 

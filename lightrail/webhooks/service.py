@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from lightrail.db.clock import iso
 from lightrail.db.engine import Database
 from lightrail.http.errors import ApiError
-from lightrail.storage.cipher import SecretBox
+from lightrail.secretbox import SecretBox
 from lightrail.webhooks import repository
 from lightrail.webhooks.schemas import CreateWebhook, UpdateWebhook
 from lightrail.webhooks.urls import check_destination

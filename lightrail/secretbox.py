@@ -1,4 +1,4 @@
-"""Encryption at rest for secrets we must read back (shared secrets, Stripe credentials, webhook secrets).
+"""Encryption at rest for secrets we must read back (shared secrets, Stripe credentials, webhook and MFA secrets).
 
 AES-256-GCM with one key per purpose, derived with HKDF-SHA256 from the deployment's code secret, so a
 leaked database alone reveals nothing. The associated data ties each ciphertext to the row it belongs to:
