@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from lightrail.transactions.tables import transactions
@@ -25,7 +27,7 @@ def test_value_id_filter_and_value_transactions_route(api, make_value):
 
 def test_same_value_id_under_another_account_is_isolated(api, make_value, client):
     a, b = make_value(balance=1), make_value(balance=2)
-    other = api.as_token(make_token("acct-filter-other-TEST"))
+    other = api.as_token(make_token(f"acct-filter-other-{uuid.uuid4().hex[:8]}-TEST"))
     other.post("/v2/currencies", json={"code": "USD", "name": "US dollars", "symbol": "$", "decimalPlaces": 2})
     assert other.post("/v2/values", json={"id": a["id"], "currency": "USD", "balance": 7}).status_code == 201
     listed = api.get("/v2/transactions").json()
