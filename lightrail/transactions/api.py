@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from lightrail.auth.badge import Principal
 from lightrail.auth.requests import account_principal
-from lightrail.http.body import read_json, validate_body
+from lightrail.http.body import parse_body, read_json, validate_body
 from lightrail.http.errors import ApiError
 from lightrail.http.pagination import page_headers, page_request
 from lightrail.http.responses import json_response, list_response
@@ -35,7 +35,7 @@ def _created(body: dict, always_created: bool = False) -> Response:
 @router.post("/v2/transactions/credit")
 async def credit(request: Request, principal: Principal = Depends(account_principal)) -> Response:
     _authorize_post(principal, "credit")
-    body = validate_body(Credit, await read_json(request), request.method)
+    body = await parse_body(request, Credit)
     state = request.app.state
     return _created(await service.credit(state.db, state.codes, principal.account_id, principal.created_by, body))
 
@@ -43,7 +43,7 @@ async def credit(request: Request, principal: Principal = Depends(account_princi
 @router.post("/v2/transactions/debit")
 async def debit(request: Request, principal: Principal = Depends(account_principal)) -> Response:
     _authorize_post(principal, "debit")
-    body = validate_body(Debit, await read_json(request), request.method)
+    body = await parse_body(request, Debit)
     state = request.app.state
     return _created(await service.debit(state.db, state.codes, principal.account_id, principal.created_by, body))
 
@@ -51,7 +51,7 @@ async def debit(request: Request, principal: Principal = Depends(account_princip
 @router.post("/v2/transactions/transfer")
 async def transfer(request: Request, principal: Principal = Depends(account_principal)) -> Response:
     _authorize_post(principal, "transfer")
-    body = validate_body(Transfer, await read_json(request), request.method)
+    body = await parse_body(request, Transfer)
     state = request.app.state
     return _created(await service.transfer(state.db, state.codes, principal.account_id, principal.created_by, body))
 
@@ -68,7 +68,7 @@ async def checkout(request: Request, principal: Principal = Depends(account_prin
 @router.post("/v2/transactions/{transaction_id}/reverse")
 async def reverse(transaction_id: str, request: Request, principal: Principal = Depends(account_principal)) -> Response:
     _authorize_post(principal, "reverse")
-    body = validate_body(FollowUp, await read_json(request), request.method)
+    body = await parse_body(request, FollowUp)
     state = request.app.state
     return _created(await service.reverse(state.db, state.codes, principal.account_id, principal.created_by, transaction_id, body))
 
@@ -76,7 +76,7 @@ async def reverse(transaction_id: str, request: Request, principal: Principal = 
 @router.post("/v2/transactions/{transaction_id}/capture")
 async def capture(transaction_id: str, request: Request, principal: Principal = Depends(account_principal)) -> Response:
     _authorize_post(principal, "capture")
-    body = validate_body(FollowUp, await read_json(request), request.method)
+    body = await parse_body(request, FollowUp)
     state = request.app.state
     result = await service.capture(state.db, state.codes, principal.account_id, principal.created_by, transaction_id, body)
     return _created(result, always_created=True)
@@ -85,7 +85,7 @@ async def capture(transaction_id: str, request: Request, principal: Principal = 
 @router.post("/v2/transactions/{transaction_id}/void")
 async def void(transaction_id: str, request: Request, principal: Principal = Depends(account_principal)) -> Response:
     _authorize_post(principal, "void")
-    body = validate_body(FollowUp, await read_json(request), request.method)
+    body = await parse_body(request, FollowUp)
     state = request.app.state
     result = await service.void(state.db, state.codes, principal.account_id, principal.created_by, transaction_id, body)
     return _created(result, always_created=True)
