@@ -1,4 +1,4 @@
-"""Helpers shared by the value tests: a USD currency and direct reads of stored rows."""
+"""Fixtures shared by the API tests: a USD currency and direct reads of stored rows."""
 
 from __future__ import annotations
 

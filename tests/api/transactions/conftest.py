@@ -1,4 +1,4 @@
-"""Helpers of the transaction tests: a USD currency and values made through the API."""
+"""Helpers of the transaction tests: values made through the API (the `usd` fixture is tests/api/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,6 @@ import itertools
 import pytest
 
 _ids = itertools.count()
-
-
-@pytest.fixture
-def usd(api):
-    response = api.post("/v2/currencies", json={"code": "USD", "name": "US dollars", "symbol": "$", "decimalPlaces": 2})
-    assert response.status_code == 201
-    return "USD"
 
 
 @pytest.fixture
