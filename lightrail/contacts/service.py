@@ -11,7 +11,7 @@ from lightrail.contacts import repository
 from lightrail.contacts.schemas import CreateContact, UpdateContact
 from lightrail.db import clock
 from lightrail.db.engine import Database
-from lightrail.events.outbox import emit
+from lightrail.events.outbox import deleted_event, emit, emit_many, updated_event
 from lightrail.http.errors import ApiError
 from lightrail.http.filters import EmptyResult
 from lightrail.http.pagination import Page, PageRequest
@@ -90,7 +90,7 @@ async def update_contact(db: Database, account_id: str, contact_id: str, body: U
         await repository.update(conn, account_id, contact_id, {**changes, "updated_date": now})
         old = repository.to_json(existing)
         new = repository.to_json(await repository.get(conn, account_id, contact_id))
-        await emit(conn, account_id, "lightrail.contact.updated", contact_id, now, now, {"oldContact": old, "newContact": new})
+        await emit_many(conn, [updated_event(account_id, "contact", contact_id, now, old, new)])
     return new
 
 
@@ -103,10 +103,7 @@ async def delete_contact(db: Database, account_id: str, contact_id: str) -> dict
             if existing is None:
                 raise contact_not_found(contact_id)
             await repository.delete(conn, account_id, contact_id)
-            await emit(
-                conn, account_id, "lightrail.contact.deleted", contact_id, existing.created_date, clock.now(),
-                {"oldContact": repository.to_json(existing)},
-            )
+            await emit_many(conn, [deleted_event(account_id, "contact", contact_id, existing.created_date, repository.to_json(existing))])
     except IntegrityError:
         raise ApiError(409, f"Contact '{contact_id}' is in use.", "ContactInUse") from None
     return {"success": True}

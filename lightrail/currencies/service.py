@@ -10,7 +10,7 @@ from lightrail.currencies import repository
 from lightrail.currencies.schemas import CreateCurrency, UpdateCurrency
 from lightrail.db import clock
 from lightrail.db.engine import Database
-from lightrail.events.outbox import emit
+from lightrail.events.outbox import deleted_event, emit, emit_many, updated_event
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import is_system_id
 
@@ -76,7 +76,7 @@ async def update_currency(db: Database, account_id: str, code: str, body: Update
         await repository.update(conn, account_id, code, columns)
         old = repository.to_json(existing)
         new = repository.to_json(await repository.get(conn, account_id, code))
-        await emit(conn, account_id, "lightrail.currency.updated", code, now, now, {"oldCurrency": old, "newCurrency": new})
+        await emit_many(conn, [updated_event(account_id, "currency", code, now, old, new)])
     return new
 
 
@@ -89,10 +89,7 @@ async def delete_currency(db: Database, account_id: str, code: str) -> dict[str,
             if existing is None:
                 raise currency_not_found(code)
             await repository.delete(conn, account_id, code)
-            await emit(
-                conn, account_id, "lightrail.currency.deleted", code, existing.created_date, clock.now(),
-                {"oldCurrency": repository.to_json(existing)},
-            )
+            await emit_many(conn, [deleted_event(account_id, "currency", code, existing.created_date, repository.to_json(existing))])
     except IntegrityError:
         raise ApiError(409, f"Currency '{code}' is in use.", "CurrencyInUse") from None
     return {"success": True}

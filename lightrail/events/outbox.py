@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lightrail.db.clock import epoch_millis, iso
+from lightrail.db.clock import epoch_millis, iso, now
 from lightrail.db.engine import after_commit
 from lightrail.events.tables import events
 from lightrail.metrics import count_committed_events
@@ -45,6 +45,20 @@ def envelope(event_id_: str, event_type: str, account_id: str, time: str, data: 
     }
 
 
+Event = tuple[str, str, str, datetime, datetime, dict[str, Any]]
+
+
+def updated_event(account_id: str, kind: str, object_id: str, moment: datetime, old: dict[str, Any], new: dict[str, Any]) -> Event:
+    """`lightrail.<kind>.updated` with the object before and after, id and time from the update (core.md §12.2)."""
+    name = kind.capitalize()
+    return (account_id, f"lightrail.{kind}.updated", object_id, moment, moment, {f"old{name}": old, f"new{name}": new})
+
+
+def deleted_event(account_id: str, kind: str, object_id: str, created: datetime, old: dict[str, Any]) -> Event:
+    """`lightrail.<kind>.deleted`: its id comes from the object's createdDate, its time is the deletion's."""
+    return (account_id, f"lightrail.{kind}.deleted", object_id, created, now(), {f"old{kind.capitalize()}": old})
+
+
 async def emit(
     conn: AsyncConnection,
     account_id: str,
@@ -58,7 +72,7 @@ async def emit(
     await emit_many(conn, [(account_id, event_type, object_id, id_moment, time, data)])
 
 
-async def emit_many(conn: AsyncConnection, batch: list[tuple[str, str, str, datetime, datetime, dict[str, Any]]]) -> None:
+async def emit_many(conn: AsyncConnection, batch: list[Event]) -> None:
     if not batch:
         return
     created_at = datetime.now(timezone.utc)

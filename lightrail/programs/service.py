@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from lightrail.currencies import repository as currencies
 from lightrail.db import clock
 from lightrail.db.engine import Database
-from lightrail.events.outbox import emit
+from lightrail.events.outbox import deleted_event, emit, emit_many, updated_event
 from lightrail.http.errors import ApiError
 from lightrail.http.filters import EmptyResult
 from lightrail.http.pagination import Page, PageRequest
@@ -146,7 +146,7 @@ async def update_program(db: Database, account_id: str, program_id: str, body: U
         await repository.update(conn, account_id, program_id, {**{COLUMNS[k]: v for k, v in changes.items()}, "updated_date": now})
         old = repository.to_json(existing)
         new = repository.to_json(await repository.get(conn, account_id, program_id))
-        await emit(conn, account_id, "lightrail.program.updated", program_id, now, now, {"oldProgram": old, "newProgram": new})
+        await emit_many(conn, [updated_event(account_id, "program", program_id, now, old, new)])
     return new
 
 
@@ -159,10 +159,7 @@ async def delete_program(db: Database, account_id: str, program_id: str) -> dict
             if existing is None:
                 raise program_not_found(program_id)
             await repository.delete(conn, account_id, program_id)
-            await emit(
-                conn, account_id, "lightrail.program.deleted", program_id, existing.created_date, clock.now(),
-                {"oldProgram": repository.to_json(existing)},
-            )
+            await emit_many(conn, [deleted_event(account_id, "program", program_id, existing.created_date, repository.to_json(existing))])
     except IntegrityError:
         raise ApiError(409, f"Program '{program_id}' is in use.", "ProgramInUse") from None
     return {"success": True}

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.currencies.tables import currencies
-from lightrail.events.outbox import emit_many
+from lightrail.events.outbox import emit_many, updated_event
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import MAX_INT
 from lightrail.transactions import records
@@ -333,7 +333,5 @@ async def _emit(
     for value_id, new in after.items():
         planned, balance, uses = before[value_id]
         old = {**planned, "balance": balance, "uses_remaining": uses}
-        events.append((account_id, "lightrail.value.updated", value_id, now, now, {
-            "oldValue": value_repository.to_json(old, codes), "newValue": value_repository.to_json(new, codes),
-        }))
+        events.append(updated_event(account_id, "value", value_id, now, value_repository.to_json(old, codes), value_repository.to_json(new, codes)))
     await emit_many(conn, events)

@@ -20,7 +20,7 @@ from lightrail.contacts.service import contact_not_found
 from lightrail.contacts.tables import contacts as contacts_table
 from lightrail.db import clock
 from lightrail.db.engine import Database
-from lightrail.events.outbox import emit_many
+from lightrail.events.outbox import emit_many, updated_event
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import is_system_id
 from lightrail.transactions import records
@@ -79,9 +79,7 @@ async def _find_per_contact_value(conn: AsyncConnection, account_id: str, generi
 async def _link(conn: AsyncConnection, codes: CodeCipher, account_id: str, row: Any, contact_id: str | None, now: datetime) -> Any:
     await repository.update(conn, account_id, row.id, {"contact_id": contact_id, "updated_date": now, "updated_contact_id_date": now})
     new = await repository.get(conn, account_id, row.id)
-    await emit_many(conn, [(account_id, "lightrail.value.updated", row.id, now, now, {
-        "oldValue": repository.to_json(row, codes), "newValue": repository.to_json(new, codes),
-    })])
+    await emit_many(conn, [updated_event(account_id, "value", row.id, now, repository.to_json(row, codes), repository.to_json(new, codes))])
     return new
 
 
@@ -146,9 +144,7 @@ async def attach_generic(
     updated_generic = await repository.get(conn, account_id, generic.id)
     await emit_many(conn, [
         (account_id, "lightrail.transaction.created", new_id, now, now, {"newTransaction": tx}),
-        (account_id, "lightrail.value.updated", generic.id, now, now, {
-            "oldValue": repository.to_json(generic, codes), "newValue": repository.to_json(updated_generic, codes),
-        }),
+        updated_event(account_id, "value", generic.id, now, repository.to_json(generic, codes), repository.to_json(updated_generic, codes)),
         (account_id, "lightrail.value.created", new_id, now, now, {"newValue": repository.to_json(row, codes)}),
     ])
     return await repository.get(conn, account_id, new_id)

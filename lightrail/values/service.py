@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lightrail.db import clock
 from lightrail.db.engine import Database
-from lightrail.events.outbox import emit
+from lightrail.events.outbox import deleted_event, emit_many, updated_event
 from lightrail.http.errors import ApiError
 from lightrail.http.filters import EmptyResult
 from lightrail.http.pagination import Page, PageRequest
@@ -160,7 +160,7 @@ async def update_value(db: Database, codes: CodeCipher, account_id: str, value_i
         now = clock.now()
         await repository.update(conn, account_id, value_id, {**columns, "updated_date": now})
         new = repository.to_json(await repository.get(conn, account_id, value_id), codes)
-        await emit(conn, account_id, "lightrail.value.updated", value_id, now, now, {"oldValue": repository.to_json(existing, codes), "newValue": new})
+        await emit_many(conn, [updated_event(account_id, "value", value_id, now, repository.to_json(existing, codes), new)])
     return new
 
 
@@ -188,10 +188,7 @@ async def delete_value(db: Database, codes: CodeCipher, account_id: str, value_i
             await conn.execute(sa.delete(transactions).where(
                 transactions.c.account_id == account_id, transactions.c.id == value_id))
             await repository.delete(conn, account_id, value_id)
-            await emit(
-                conn, account_id, "lightrail.value.deleted", value_id, existing.created_date, clock.now(),
-                {"oldValue": repository.to_json(existing, codes)},
-            )
+            await emit_many(conn, [deleted_event(account_id, "value", value_id, existing.created_date, repository.to_json(existing, codes))])
     except IntegrityError:
         raise in_use from None
     return {"success": True}
@@ -214,9 +211,9 @@ async def change_code(db: Database, codes: CodeCipher, account_id: str, value_id
             now = clock.now()
             await repository.update(conn, account_id, value_id, {**codes.columns(account_id, code), "updated_date": now})
             row = await repository.get(conn, account_id, value_id)
-            await emit(conn, account_id, "lightrail.value.updated", value_id, now, now, {
-                "oldValue": repository.to_json(existing, codes), "newValue": repository.to_json(row, codes),
-            })
+            await emit_many(conn, [
+                updated_event(account_id, "value", value_id, now, repository.to_json(existing, codes), repository.to_json(row, codes)),
+            ])
     except IntegrityError:
         raise code_exists() from None
     return repository.to_json(row, codes, show_code=show_code)
