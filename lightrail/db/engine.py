@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -24,23 +24,34 @@ def async_url(url: str) -> str:
 
 
 class Database:
+    """The engine, and units of work begun and ended on the driver connection.
+
+    SQLAlchemy runs in autocommit mode: its driver adapters would otherwise spend a round trip on BEGIN
+    before every read and one on ROLLBACK after it. Reads therefore run statement by statement (each
+    sees committed data, as READ COMMITTED did), and `transaction()` issues BEGIN and COMMIT itself,
+    so statements sent through SQLAlchemy and straight to the driver (`db.prepared`) share it.
+    """
+
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        overflow = 0 if self.is_sqlite else pool_size
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, pool_size=pool_size, max_overflow=overflow, pool_pre_ping=False, isolation_level="AUTOCOMMIT",
+        )
         if self.is_sqlite:
-            self.engine: AsyncEngine = create_async_engine(self.url, pool_size=pool_size, max_overflow=0)
-            _serialise_sqlite_writes(self.engine)
-        else:
-            self.engine = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
-            )
+            _configure_sqlite(self.engine)
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def _write_lock(self) -> asyncio.Lock:
+    def _writers(self) -> AbstractAsyncContextManager[Any]:
+        """SQLite has one writer at a time: writers of this process queue here rather than fail on the
+        database lock (BEGIN IMMEDIATE covers other processes). PostgreSQL writers need no queue."""
+        if not self.is_sqlite:
+            return nullcontext()
         loop = asyncio.get_running_loop()
         lock = self._locks.get(loop)
         if lock is None:
@@ -54,18 +65,26 @@ class Database:
         Callables appended to `after_commit(conn)` run once the commit succeeded.
         """
         callbacks: list[Callable[[], None]] = []
-        if self.is_sqlite:
-            # SQLite has one writer at a time: queue writers of this process here rather than
-            # have them fail on the database lock; BEGIN IMMEDIATE covers other processes.
-            async with self._write_lock(), self.engine.connect() as conn:
-                conn = await conn.execution_options(lightrail_write=True)
-                async with _tracking(conn, callbacks), conn.begin():
-                    yield conn
-        else:
-            async with self.engine.connect() as conn, _tracking(conn, callbacks), conn.begin():
+        async with self._writers(), self.engine.connect() as conn:
+            driver = await driver_connection(conn)
+            begun = _sqlite_transaction(driver, "BEGIN IMMEDIATE") if self.is_sqlite else driver.transaction()
+            async with _begun(conn, begun), _tracking(conn, callbacks):
                 yield conn
         for callback in callbacks:
             callback()
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction, every statement seeing the database as the first one did (exports,
+        and `conn.stream`, whose server-side cursor needs a transaction)."""
+        async with self.engine.connect() as conn:
+            driver = await driver_connection(conn)
+            begun = (
+                _sqlite_transaction(driver, "BEGIN") if self.is_sqlite
+                else driver.transaction(isolation="repeatable_read", readonly=True)
+            )
+            async with _begun(conn, begun):
+                yield conn
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -74,6 +93,29 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _begun(conn: AsyncConnection, transaction: AbstractAsyncContextManager[Any]) -> AsyncIterator[None]:
+    try:
+        async with transaction:
+            yield
+    except asyncio.CancelledError:
+        # Cut short between BEGIN and its end, the database may still be in the transaction (and hold its
+        # locks): the connection is closed rather than handed to the next unit of work.
+        await asyncio.shield(conn.invalidate())
+        raise
+
+
+@asynccontextmanager
+async def _sqlite_transaction(driver: Any, begin: str) -> AsyncIterator[None]:
+    await driver.execute_fetchall(begin)
+    try:
+        yield
+    except BaseException:
+        await driver.rollback()
+        raise
+    await driver.commit()
 
 
 @asynccontextmanager
@@ -86,12 +128,21 @@ async def _tracking(conn: AsyncConnection, callbacks: list[Callable[[], None]]) 
         conn.info.pop("after_commit", None)
 
 
+async def driver_connection(conn: AsyncConnection) -> Any:
+    """The asyncpg or aiosqlite connection under `conn`, looked up once per pooled connection."""
+    info = conn.info
+    driver = info.get("lightrail_driver")
+    if driver is None:
+        driver = info["lightrail_driver"] = (await conn.get_raw_connection()).driver_connection
+    return driver
+
+
 def after_commit(conn: AsyncConnection) -> list[Callable[[], None]]:
     """Where a repository registers work that must happen only if the transaction commits."""
     return conn.info.setdefault("after_commit", [])
 
 
-def _serialise_sqlite_writes(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection, _record):  # noqa: ANN001
         # Take transaction control away from the driver so BEGIN is ours to emit.
@@ -102,8 +153,3 @@ def _serialise_sqlite_writes(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        write = conn.get_execution_options().get("lightrail_write")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

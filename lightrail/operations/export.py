@@ -76,7 +76,7 @@ async def export_database(
 ) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     tables: dict[str, Any] = {}
-    async with db.read() as conn:
+    async with db.snapshot() as conn:
         metadata = await reflect(conn)
         heads = await _schema_heads(conn, metadata)
         for table in metadata.sorted_tables:

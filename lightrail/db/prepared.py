@@ -1,0 +1,187 @@
+"""Hot-path statements run straight on the driver connection, in the caller's unit of work.
+
+Through SQLAlchemy's async layer a statement costs a greenlet switch and its generic parameter and
+result handling: about 500 µs per statement on the project's machine against 65 µs for the same
+round trip on asyncpg alone. A `Prepared` statement is a Core statement compiled once per dialect,
+with its bind and result processors resolved once, that runs on the asyncpg or aiosqlite connection
+under the caller's `AsyncConnection`, so it shares that connection's transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from asyncpg import IntegrityConstraintViolationError
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lightrail.db.engine import driver_connection
+
+Processor = Callable[[Any], Any] | None
+
+
+class _StringList(sa.TypeDecorator):
+    """A list of strings as one parameter: an array on PostgreSQL, JSON text elsewhere."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(sa.String()))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        return list(value) if dialect.name == "postgresql" else orjson.dumps(list(value)).decode()
+
+
+class _AnyOf(sa.sql.expression.ColumnElement[bool]):
+    inherit_cache = False
+    type = sa.Boolean()
+
+    def __init__(self, column: sa.ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.values = sa.bindparam(name, type_=_StringList())
+
+
+def any_of(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """`column IN (…)` with the whole list bound to one parameter, so one compiled statement serves every length."""
+    return _AnyOf(column, name)
+
+
+@compiles(_AnyOf)
+def _any_of_json(element: _AnyOf, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.values, **kw)}))"
+
+
+@compiles(_AnyOf, "postgresql")
+def _any_of_array(element: _AnyOf, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
+
+
+class Row(dict):
+    """A result row read by key, by attribute or through `_mapping`, as SQLAlchemy's rows are."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def _mapping(self) -> Row:
+        return self
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    literals: dict[str, Any]  # binds the statement carries a value for (`MAX_INT - delta` binds MAX_INT)
+    binds: tuple[Processor, ...]
+    columns: tuple[str, ...]
+    results: tuple[Processor, ...]
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        return [
+            value if process is None or value is None else process(value)
+            for value, process in (
+                (params[name] if name in params else self.literals[name], process) for name, process in zip(self.names, self.binds)
+            )
+        ]
+
+    def row(self, record: Sequence[Any]) -> Row:
+        return Row(
+            (name, value if process is None or value is None else process(value))
+            for name, value, process in zip(self.columns, record, self.results)
+        )
+
+
+def _bind_processor(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Processor:
+    if isinstance(type_, ARRAY):
+        # SQLAlchemy's array processor visits every item even when the item type has nothing to do.
+        item = type_.item_type.dialect_impl(dialect).bind_processor(dialect)
+        return None if item is None else lambda items: [None if i is None else item(i) for i in items]
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    binds = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
+    literals = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+    exported = list(getattr(statement, "exported_columns", ()) or ())
+    columns = tuple(column.key for column in exported)
+    results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in exported)
+    return _Compiled(compiled.string, names, literals, binds, columns, results)
+
+
+def _integrity(error: Exception, compiled: _Compiled) -> IntegrityError:
+    return IntegrityError(compiled.sql, None, error)
+
+
+class Prepared:
+    """One Core statement, compiled per dialect on first use; parameters by bind name."""
+
+    def __init__(self, statement: sa.Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _for(self, conn: AsyncConnection) -> _Compiled:
+        dialect = conn.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
+        return compiled
+
+    async def all(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Row]:
+        compiled = self._for(conn)
+        driver = await driver_connection(conn)
+        try:
+            if conn.dialect.name == "postgresql":
+                records = await driver.fetch(compiled.sql, *compiled.args(params))
+            else:
+                records = await driver.execute_fetchall(compiled.sql, compiled.args(params))
+        except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
+            raise _integrity(error, compiled) from error
+        return [compiled.row(record) for record in records]
+
+    async def first(self, conn: AsyncConnection, params: Mapping[str, Any]) -> Row | None:
+        rows = await self.all(conn, params)
+        return rows[0] if rows else None
+
+    async def execute(self, conn: AsyncConnection, params: Mapping[str, Any]) -> int:
+        """Runs a statement without result rows; returns how many rows it changed."""
+        compiled = self._for(conn)
+        driver = await driver_connection(conn)
+        try:
+            if conn.dialect.name == "postgresql":
+                status = await driver.execute(compiled.sql, *compiled.args(params))
+                return int(status.rsplit(" ", 1)[-1])
+            cursor = await driver.execute(compiled.sql, compiled.args(params))
+            try:
+                return cursor.rowcount
+            finally:
+                await cursor.close()
+        except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
+            raise _integrity(error, compiled) from error
+
+    async def execute_many(self, conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One statement for every row, sent together (asyncpg pipelines them in one round trip)."""
+        if not rows:
+            return
+        compiled = self._for(conn)
+        driver = await driver_connection(conn)
+        try:
+            await driver.executemany(compiled.sql, [compiled.args(row) for row in rows])
+        except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
+            raise _integrity(error, compiled) from error

@@ -1,0 +1,145 @@
+"""Prepared statements on the real test database: the same answers SQLAlchemy gives, in the same transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lightrail.db.engine import Database
+from lightrail.db.prepared import Prepared, any_of
+from lightrail.events.tables import events
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+SELECT_BY_IDS = Prepared(
+    sa.select(events).where(events.c.account_id == sa.bindparam("account"), any_of(events.c.id, "ids")).order_by(events.c.id)
+)
+INSERT = Prepared(sa.insert(events))
+MARK = Prepared(
+    sa.update(events).where(events.c.account_id == sa.bindparam("account"), events.c.id == sa.bindparam("event"))
+    .values(dispatched_at=sa.bindparam("at", type_=events.c.dispatched_at.type))
+)
+
+
+def event(account: str, event_id: str, data: object) -> dict:
+    return {
+        "account_id": account, "id": event_id, "type": "test.prepared", "time": "2026-11-27T00:00:00.000Z",
+        "data": data, "created_at": datetime(2026, 11, 27, 12, 30, tzinfo=timezone.utc), "dispatched_at": None,
+    }
+
+
+def run(database_url: str, work) -> object:
+    async def main():
+        db = Database(database_url, pool_size=2)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def test_insert_many_then_select_by_any_length_of_list(database_url: str) -> None:
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+    data = {"b": [1, 2.5, None], "a": "ü"}
+
+    async def work(db: Database):
+        async with db.transaction() as conn:
+            await INSERT.execute_many(conn, [event(account, f"e{i}", data) for i in range(3)])
+        async with db.read() as conn:
+            return [await SELECT_BY_IDS.all(conn, {"account": account, "ids": ids}) for ids in (["e0"], ["e2", "e1", "zz"], [])]
+
+    one, two, none = run(database_url, work)
+    assert [row.id for row in one] == ["e0"]
+    assert [row["id"] for row in two] == ["e1", "e2"]
+    assert none == []
+    # Processors ran both ways: JSON text keeps key order, dates come back aware UTC, NULL stays None.
+    assert list(one[0].data) == ["b", "a"] and one[0].data == data
+    assert one[0]._mapping["created_at"] == datetime(2026, 11, 27, 12, 30, tzinfo=timezone.utc)
+    assert one[0].dispatched_at is None
+
+
+def test_rowcount_and_rollback_share_the_callers_transaction(database_url: str) -> None:
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+    at = datetime(2026, 11, 28, tzinfo=timezone.utc)
+
+    async def work(db: Database):
+        async with db.transaction() as conn:
+            await INSERT.execute_many(conn, [event(account, "kept", {})])
+        changed = []
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                changed.append(await MARK.execute(conn, {"account": account, "event": "kept", "at": at}))
+                changed.append(await MARK.execute(conn, {"account": account, "event": "missing", "at": at}))
+                # Seen by SQLAlchemy on the same connection: one transaction, whichever layer wrote.
+                seen = (await conn.execute(sa.select(events.c.dispatched_at).where(events.c.account_id == account))).scalar_one()
+                changed.append(seen)
+                raise RuntimeError("roll back")
+        async with db.read() as conn:
+            after = await SELECT_BY_IDS.first(conn, {"account": account, "ids": ["kept"]})
+        return changed, after
+
+    changed, after = run(database_url, work)
+    assert changed == [1, 0, at]
+    assert after.dispatched_at is None
+
+
+def test_unique_violation_is_sqlalchemys_integrity_error(database_url: str) -> None:
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+
+    async def work(db: Database):
+        async with db.transaction() as conn:
+            await INSERT.execute_many(conn, [event(account, "dup", {})])
+        with pytest.raises(IntegrityError):
+            async with db.transaction() as conn:
+                await INSERT.execute_many(conn, [event(account, "dup", {})])
+        async with db.read() as conn:
+            return await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["dup"]})
+
+    assert len(run(database_url, work)) == 1
+
+
+def test_a_missing_parameter_is_an_error_not_a_null(database_url: str) -> None:
+    async def work(db: Database):
+        async with db.read() as conn:
+            await SELECT_BY_IDS.all(conn, {"account": "x"})
+
+    with pytest.raises(KeyError):
+        run(database_url, work)
+
+
+def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(database_url: str) -> None:
+    """A request cancelled mid-way (a client gone) must not hand a connection still in its transaction,
+    holding its row locks, to the next unit of work. Cancelled at every step of a write in turn."""
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+    at = datetime(2026, 11, 28, tzinfo=timezone.utc)
+
+    async def work(db: Database):
+        async with db.transaction() as conn:
+            await INSERT.execute_many(conn, [event(account, "locked", {})])
+
+        async def write() -> None:
+            async with db.transaction() as conn:
+                await MARK.execute(conn, {"account": account, "event": "locked", "at": at})
+                # The same write through SQLAlchemy, as most services write.
+                await conn.execute(MARK.statement, {"account": account, "event": "locked", "at": at})
+
+        for step in range(80):
+            task = asyncio.create_task(write())
+            await asyncio.sleep(step * 0.00005)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        # Every pooled connection is free of any transaction: each in turn takes the row's lock at once.
+        changed = []
+        async with asyncio.timeout(10):
+            for _ in range(4):
+                async with db.transaction() as conn:
+                    changed.append(await MARK.execute(conn, {"account": account, "event": "locked", "at": at}))
+        return changed
+
+    assert run(database_url, work) == [1, 1, 1, 1]
