@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.clock import epoch_millis, iso, now
 from lightrail.db.engine import after_commit
+from lightrail.db.prepared import Prepared
 from lightrail.events.tables import events
 from lightrail.metrics import count_committed_events
 
@@ -45,6 +46,7 @@ def envelope(event_id_: str, event_type: str, account_id: str, time: str, data: 
     }
 
 
+_INSERT = Prepared(sa.insert(events))
 Event = tuple[str, str, str, datetime, datetime, dict[str, Any]]
 
 
@@ -72,11 +74,10 @@ async def emit(
     await emit_many(conn, [(account_id, event_type, object_id, id_moment, time, data)])
 
 
-async def emit_many(conn: AsyncConnection, batch: list[Event]) -> None:
-    if not batch:
-        return
+def event_rows(batch: list[Event]) -> list[dict[str, Any]]:
+    """The outbox rows of a batch of events, for callers that write them with other rows in one statement."""
     created_at = datetime.now(timezone.utc)
-    rows = [
+    return [
         {
             "account_id": account_id,
             "id": event_id(event_type, account_id, object_id, id_moment),
@@ -88,5 +89,16 @@ async def emit_many(conn: AsyncConnection, batch: list[Event]) -> None:
         }
         for account_id, event_type, object_id, id_moment, time, data in batch
     ]
-    await conn.execute(sa.insert(events), rows)
+
+
+def written(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Counts the events in the metrics once their transaction commits."""
     after_commit(conn).append(lambda: count_committed_events(rows))
+
+
+async def emit_many(conn: AsyncConnection, batch: list[Event]) -> None:
+    if not batch:
+        return
+    rows = event_rows(batch)
+    await _INSERT.execute_many(conn, rows)
+    written(conn, rows)

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lightrail.currencies.tables import currencies
-from lightrail.events.outbox import emit_many, updated_event
+from lightrail.db.prepared import Prepared
+from lightrail.events.outbox import Event, event_rows, updated_event, written
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import MAX_INT
 from lightrail.transactions import records
@@ -196,7 +196,7 @@ def _state_guard(allow_canceled: bool, allow_frozen: bool) -> tuple[sa.ColumnEle
 
 
 @cache
-def _guarded_update(allow_canceled: bool, allow_frozen: bool, balance: int, uses: int) -> sa.Update:
+def _guarded_update(allow_canceled: bool, allow_frozen: bool, balance: int, uses: int) -> Prepared:
     """`balance` and `uses` give each column's direction: -1 takes, +1 adds, 0 leaves it alone."""
     c = values.c
     where = list(_state_guard(allow_canceled, allow_frozen))
@@ -207,46 +207,32 @@ def _guarded_update(allow_canceled: bool, allow_frozen: bool, balance: int, uses
         delta = sa.bindparam(f"guard_{name}", type_=sa.Integer)
         sets[column.key] = column + delta
         where.append(column >= -delta if direction < 0 else column <= MAX_INT - delta)
-    return sa.update(values).where(*where).values(**sets).returning(*values.c)
+    return Prepared(sa.update(values).where(*where).values(**sets).returning(*values.c))
 
 
-@cache
-def _guarded_read(allow_canceled: bool, allow_frozen: bool) -> sa.Select:
-    """A step that moves neither balance nor uses (a percent-off promotion) only needs the state check.
-
-    Not rewriting such a Value keeps a popular promotion from becoming a row every checkout queues on
-    (the original bumped its updatedDate on every use, serialising them all). The read sees the Value
-    usable at this moment, so the transaction orders before any concurrent freeze or cancel.
-    """
-    return sa.select(values).where(*_state_guard(allow_canceled, allow_frozen))
-
-
-def _guard_statement(change: ValueChange) -> sa.Executable:
+def _guard_statement(change: ValueChange) -> Prepared:
     def direction(moves: bool, delta: int | None) -> int:
         return 0 if not moves else (-1 if delta < 0 else 1)
 
     balance = direction(change.moves_balance, change.amount)
     uses = direction(change.moves_uses, change.uses)
-    if balance or uses:
-        return _guarded_update(change.allow_canceled, change.allow_frozen, balance, uses)
-    return _guarded_read(change.allow_canceled, change.allow_frozen)
+    return _guarded_update(change.allow_canceled, change.allow_frozen, balance, uses)
 
 
-async def _currency_exists(conn: AsyncConnection, account_id: str, code: str) -> bool:
-    query = sa.select(currencies.c.code).where(currencies.c.account_id == account_id, currencies.c.code == code)
-    return (await conn.execute(query)).first() is not None
-
-
-async def _insert_row(conn: AsyncConnection, account_id: str, plan: LedgerPlan) -> None:
-    tx = plan.transaction
-    if not await _currency_exists(conn, account_id, tx["currency"]):
-        raise ApiError(409, f"Currency '{tx['currency']}' does not exist. See the documentation on creating currencies.", "CurrencyNotFound")
+async def _write(conn: AsyncConnection, account_id: str, plan: LedgerPlan, transaction: dict[str, Any], events: list[Event]) -> None:
+    """The transaction, its steps and its events, written last: one round trip on PostgreSQL."""
+    rows = event_rows(events)
     try:
-        await records.insert_transaction_row(conn, account_id, tx, plan.root_id)
+        inserted = await records.write_transaction(conn, account_id, transaction, plan.root_id, rows)
     except IntegrityError:
         raise ApiError(
-            409, f"A Lightrail transaction with transactionId '{tx['id']}' already exists.", "TransactionExists",
+            409, f"A Lightrail transaction with transactionId '{transaction['id']}' already exists.", "TransactionExists",
         ) from None
+    if not inserted:
+        raise ApiError(
+            409, f"Currency '{transaction['currency']}' does not exist. See the documentation on creating currencies.", "CurrencyNotFound",
+        )
+    written(conn, rows)
 
 
 async def _link_previous(conn: AsyncConnection, account_id: str, plan: LedgerPlan) -> None:
@@ -281,7 +267,6 @@ async def execute(conn: AsyncConnection, account_id: str, plan: LedgerPlan, code
     validate(plan)
     if any(isinstance(s, dict) and s["rail"] == "stripe" for s in plan.steps):
         raise stripe_not_configured()
-    await _insert_row(conn, account_id, plan)
     await _link_previous(conn, account_id, plan)
     await _attach_copies(conn, codes, account_id, plan, now)
 
@@ -295,24 +280,27 @@ async def execute(conn: AsyncConnection, account_id: str, plan: LedgerPlan, code
         if not isinstance(step, ValueChange):
             rendered[index] = step
             continue
-        changes_row = step.moves_balance or step.moves_uses
+        if not (step.moves_balance or step.moves_uses):
+            # A percent-off promotion: priced from the Value as this transaction read it, usable, and not
+            # rewritten, so a popular promotion is not a row every checkout queues on (the original bumped
+            # its updatedDate on every use, serialising them all).
+            rendered[index] = planned_step(step)
+            continue
         params = {
             "guard_account": account_id, "guard_value": step.value_id, "guard_now": now,
             "guard_amount": step.amount, "guard_uses": step.uses,
         }
-        row = (await conn.execute(_guard_statement(step), params)).first()
+        row = await _guard_statement(step).first(conn, params)
         if row is None:
             raise Replan()
         balance = None if row.balance is None else row.balance - (step.amount if step.moves_balance else 0)
         uses = None if row.uses_remaining is None else row.uses_remaining - (step.uses if step.moves_uses else 0)
         rendered[index] = lightrail_step(step, balance, uses)
-        if changes_row:
-            before.setdefault(step.value_id, (step.value, balance, uses))
-            after[step.value_id] = row
+        before.setdefault(step.value_id, (step.value, balance, uses))
+        after[step.value_id] = row
     steps = [s for s in rendered if s is not None]
     transaction = _with_steps(plan.transaction, steps)
-    await records.insert_steps(conn, account_id, transaction)
-    await _emit(conn, account_id, transaction, codes, before, after, now)
+    await _write(conn, account_id, plan, transaction, _events(account_id, transaction, codes, before, after, now))
     return transaction
 
 
@@ -325,13 +313,13 @@ def get_shape(transaction: dict[str, Any]) -> dict[str, Any]:
     return {**transaction, "steps": records.in_get_order(transaction["steps"])}
 
 
-async def _emit(
-    conn: AsyncConnection, account_id: str, transaction: dict[str, Any], codes: CodeCipher,
+def _events(
+    account_id: str, transaction: dict[str, Any], codes: CodeCipher,
     before: dict[str, tuple[Any, int, int]], after: dict[str, Any], now: datetime,
-) -> None:
+) -> list[Event]:
     events = [(account_id, "lightrail.transaction.created", transaction["id"], now, now, {"newTransaction": get_shape(transaction)})]
     for value_id, new in after.items():
         planned, balance, uses = before[value_id]
         old = {**planned, "balance": balance, "uses_remaining": uses}
         events.append(updated_event(account_id, "value", value_id, now, value_repository.to_json(old, codes), value_repository.to_json(new, codes)))
-    await emit_many(conn, events)
+    return events

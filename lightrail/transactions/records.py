@@ -7,9 +7,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lightrail.currencies.tables import currencies
 from lightrail.db.clock import iso
+from lightrail.db.prepared import Prepared
+from lightrail.events.tables import events
 from lightrail.transactions.tables import internal_steps, lightrail_steps, stripe_steps, transactions
 
 RAIL_ORDER = ("lightrail", "stripe", "internal")
@@ -76,14 +81,83 @@ def step_rows(account_id: str, transaction_id: str, steps: Iterable[Mapping[str,
 _STEP_TABLES = {"lightrail": lightrail_steps, "stripe": stripe_steps, "internal": internal_steps}
 
 
-async def insert_transaction_row(conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None = None) -> None:
-    await conn.execute(sa.insert(transactions), [transaction_row(account_id, transaction, root_transaction_id)])
+_POSTGRESQL = postgresql.asyncpg.dialect()
+_CURRENCY_KNOWN = sa.exists().where(
+    currencies.c.account_id == sa.bindparam("currency_account"), currencies.c.code == sa.bindparam("currency_code"),
+)
 
 
-async def insert_steps(conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any]) -> None:
-    for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items():
-        if rows:
-            await conn.execute(sa.insert(_STEP_TABLES[rail]), rows)
+def _cast(bind: sa.BindParameter, array: bool = False) -> str:
+    item = bind.type.item_type if array else bind.type
+    return f"CAST(:{bind.key} AS {item.compile(dialect=_POSTGRESQL)}{'[]' if array else ''})"
+
+
+def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParameter]]:
+    """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
+    fixed = {"account_id": ":account_id", "transaction_id": ":id"}
+    free = [column for column in table.c if column.key not in fixed]
+    arrays = [sa.bindparam(f"{prefix}_{column.key}", type_=ARRAY(column.type)) for column in free]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(column.name for column in table.c)}) "
+        f"SELECT {', '.join(fixed.get(column.key, f'u.{column.name}') for column in table.c)} "
+        f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) AS u({', '.join(c.name for c in free)}) "
+        "WHERE EXISTS (SELECT FROM tx)"
+    )
+    return sql, arrays
+
+
+def _write_in_one_statement() -> Prepared:
+    """PostgreSQL: the transaction's row, its steps and its events in one round trip (data-modifying CTEs)."""
+    row = [sa.bindparam(column.key, type_=column.type) for column in transactions.c]
+    known = "EXISTS (SELECT FROM currencies WHERE account_id = :currency_account AND code = :currency_code)"
+    parts = [
+        f"tx AS (INSERT INTO transactions ({', '.join(c.name for c in transactions.c)}) "
+        f"SELECT {', '.join(_cast(bind) for bind in row)} WHERE {known} RETURNING 1)"
+    ]
+    binds = [*row, sa.bindparam("currency_account", type_=sa.String()), sa.bindparam("currency_code", type_=sa.String())]
+    for prefix, table in (*_STEP_TABLES.items(), ("events", events)):
+        sql, arrays = _unnest_insert(table, prefix)
+        parts.append(f"{prefix} AS ({sql})")
+        binds += arrays
+    text = f"WITH {', '.join(parts)} SELECT count(*) AS inserted FROM tx"
+    return Prepared(sa.text(text).bindparams(*binds).columns(inserted=sa.Integer))
+
+
+def _insert_if_currency_exists() -> Prepared:
+    row = sa.select(*(sa.bindparam(column.key, type_=column.type) for column in transactions.c)).where(_CURRENCY_KNOWN)
+    return Prepared(sa.insert(transactions).from_select(list(transactions.c), row).returning(transactions.c.id))
+
+
+_WRITE = _write_in_one_statement()
+_INSERT_TRANSACTION = _insert_if_currency_exists()
+_INSERT_STEPS = {rail: Prepared(sa.insert(table)) for rail, table in _STEP_TABLES.items()}
+_INSERT_EVENTS = Prepared(sa.insert(events))
+
+
+def _columns(table: sa.Table, prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {f"{prefix}_{column.key}": [row[column.key] for row in rows] for column in table.c if column.key not in ("account_id", "transaction_id")}
+
+
+async def write_transaction(
+    conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None,
+    event_rows: list[dict[str, Any]],
+) -> bool:
+    """Writes the transaction (API shape, with its steps) and its events; False, and nothing written, when
+    its currency does not exist. An id clash raises IntegrityError."""
+    row = transaction_row(account_id, transaction, root_transaction_id)
+    params = {**row, "currency_account": account_id, "currency_code": row["currency"]}
+    steps = step_rows(account_id, transaction["id"], transaction["steps"])
+    if conn.dialect.name == "postgresql":
+        for rail, table in _STEP_TABLES.items():
+            params.update(_columns(table, rail, steps[rail]))
+        params.update(_columns(events, "events", event_rows))
+        return (await _WRITE.first(conn, params)).inserted == 1
+    if await _INSERT_TRANSACTION.first(conn, params) is None:
+        return False
+    for rail, rows in steps.items():
+        await _INSERT_STEPS[rail].execute_many(conn, rows)
+    await _INSERT_EVENTS.execute_many(conn, event_rows)
+    return True
 
 
 async def insert_transaction_rows(conn: AsyncConnection, account_id: str, txs: list[Mapping[str, Any]]) -> None:
@@ -100,12 +174,6 @@ async def insert_step_rows(conn: AsyncConnection, account_id: str, txs: list[Map
     for rail, rows in by_rail.items():
         if rows:
             await conn.execute(sa.insert(_STEP_TABLES[rail]), rows)
-
-
-async def insert_transaction(conn: AsyncConnection, account_id: str, transaction: dict, root_transaction_id: str | None = None) -> None:
-    """Writes the transaction (API shape, with its steps) in batch; an id clash raises IntegrityError."""
-    await insert_transaction_row(conn, account_id, transaction, root_transaction_id)
-    await insert_steps(conn, account_id, transaction)
 
 
 def _lightrail_step(m: Mapping[str, Any]) -> dict[str, Any]:

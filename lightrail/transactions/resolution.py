@@ -6,6 +6,7 @@ Every candidate of a request is loaded in one query, whether named by id, code o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.contacts import repository as contacts
+from lightrail.db.prepared import Prepared, any_of
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import is_system_id
 from lightrail.values.codes import CodeCipher
@@ -43,17 +45,21 @@ async def load_values(
             hashes.add(codes.lookup_hash(account_id, party["code"].strip()))
         if is_system_id(party.get("contactId")):
             contact_ids.add(party["contactId"])
-    named = [
-        column.in_(sorted(keys))
-        for column, keys in ((values.c.id, ids), (values.c.code_hashed, hashes), (values.c.contact_id, contact_ids))
-        if keys
-    ]
-    if not named:
+    if not (ids or hashes or contact_ids):
         return []
-    query = sa.select(values).where(values.c.account_id == account_id, sa.or_(*named)).order_by(values.c.id)
-    if for_update and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return list((await conn.execute(query)).all())
+    query = _values_named(bool(ids), bool(hashes), bool(contact_ids), for_update)
+    return await query.all(conn, {"account": account_id, "ids": ids, "hashes": hashes, "contacts": contact_ids})
+
+
+@cache
+def _values_named(by_id: bool, by_code: bool, by_contact: bool, for_update: bool) -> Prepared:
+    c = values.c
+    named = [any_of(column, name) for used, column, name in (
+        (by_id, c.id, "ids"), (by_code, c.code_hashed, "hashes"), (by_contact, c.contact_id, "contacts"),
+    ) if used]
+    query = sa.select(values).where(c.account_id == sa.bindparam("account"), sa.or_(*named)).order_by(c.id)
+    # SQLite has no row locks (it renders no FOR UPDATE): its writers are serialised instead.
+    return Prepared(query.with_for_update() if for_update else query)
 
 
 def check_transactable(row: Any, currency: str, now: datetime) -> None:
