@@ -3,10 +3,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from lightrail.events.dispatcher import DispatchConfig, Dispatcher
+from lightrail.events.tables import events
 from lightrail.webhooks.retry import RetryPolicy
 from tests.api.webhooks.receiver import Receiver, start_receiver
 
@@ -64,9 +67,19 @@ class RunningDispatchers:
             self.stop(dispatcher)
 
 
+async def _skip_backlog(app) -> None:
+    """Every test before this one left its events undispatched (the app runs no workers in tests):
+    thousands in a full run, which a dispatcher would fan out before this test's own."""
+    async with app.state.db.transaction() as conn:
+        await conn.execute(
+            sa.update(events).where(events.c.dispatched_at.is_(None)).values(dispatched_at=datetime.now(timezone.utc))
+        )
+
+
 @pytest.fixture
 def dispatchers(app, run_async, settings, monkeypatch) -> Iterator[RunningDispatchers]:
     monkeypatch.setattr(settings, "webhook_allow_insecure", True)
+    run_async(_skip_backlog, app)
     running = RunningDispatchers(app, run_async)
     yield running
     running.stop_all()
