@@ -10,7 +10,8 @@ under the caller's `AsyncConnection`, so it shares that connection's transaction
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,8 +126,13 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
     return _Compiled(compiled.string, names, literals, binds, columns, results)
 
 
-def _integrity(error: Exception, compiled: _Compiled) -> IntegrityError:
-    return IntegrityError(compiled.sql, None, error)
+@contextmanager
+def _integrity_errors(compiled: _Compiled) -> Iterator[None]:
+    """Both drivers' constraint violations as SQLAlchemy's IntegrityError, which callers already catch."""
+    try:
+        yield
+    except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
+        raise IntegrityError(compiled.sql, None, error) from error
 
 
 class Prepared:
@@ -146,34 +152,16 @@ class Prepared:
     async def all(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Row]:
         compiled = self._for(conn)
         driver = await driver_connection(conn)
-        try:
+        with _integrity_errors(compiled):
             if conn.dialect.name == "postgresql":
                 records = await driver.fetch(compiled.sql, *compiled.args(params))
             else:
                 records = await driver.execute_fetchall(compiled.sql, compiled.args(params))
-        except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
-            raise _integrity(error, compiled) from error
         return [compiled.row(record) for record in records]
 
     async def first(self, conn: AsyncConnection, params: Mapping[str, Any]) -> Row | None:
         rows = await self.all(conn, params)
         return rows[0] if rows else None
-
-    async def execute(self, conn: AsyncConnection, params: Mapping[str, Any]) -> int:
-        """Runs a statement without result rows; returns how many rows it changed."""
-        compiled = self._for(conn)
-        driver = await driver_connection(conn)
-        try:
-            if conn.dialect.name == "postgresql":
-                status = await driver.execute(compiled.sql, *compiled.args(params))
-                return int(status.rsplit(" ", 1)[-1])
-            cursor = await driver.execute(compiled.sql, compiled.args(params))
-            try:
-                return cursor.rowcount
-            finally:
-                await cursor.close()
-        except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
-            raise _integrity(error, compiled) from error
 
     async def execute_many(self, conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
         """One statement for every row, sent together (asyncpg pipelines them in one round trip)."""
@@ -181,7 +169,5 @@ class Prepared:
             return
         compiled = self._for(conn)
         driver = await driver_connection(conn)
-        try:
+        with _integrity_errors(compiled):
             await driver.executemany(compiled.sql, [compiled.args(row) for row in rows])
-        except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
-            raise _integrity(error, compiled) from error

@@ -96,9 +96,13 @@ def written(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     after_commit(conn).append(lambda: count_committed_events(rows))
 
 
+async def insert_rows(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    await _INSERT.execute_many(conn, rows)
+
+
 async def emit_many(conn: AsyncConnection, batch: list[Event]) -> None:
     if not batch:
         return
     rows = event_rows(batch)
-    await _INSERT.execute_many(conn, rows)
+    await insert_rows(conn, rows)
     written(conn, rows)

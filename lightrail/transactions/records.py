@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lightrail.currencies.tables import currencies
 from lightrail.db.clock import iso
 from lightrail.db.prepared import Prepared
+from lightrail.events import outbox
 from lightrail.events.tables import events
 from lightrail.transactions.tables import internal_steps, lightrail_steps, stripe_steps, transactions
 
@@ -92,14 +93,22 @@ def _cast(bind: sa.BindParameter, array: bool = False) -> str:
     return f"CAST(:{bind.key} AS {item.compile(dialect=_POSTGRESQL)}{'[]' if array else ''})"
 
 
+# Columns of the steps and events that are the transaction's own, bound once rather than per row.
+_FROM_TRANSACTION = {"account_id": ":account_id", "transaction_id": ":id"}
+
+
+def _row_binds() -> list[sa.BindParameter]:
+    """The transaction row's columns as parameters named after them."""
+    return [sa.bindparam(column.key, type_=column.type) for column in transactions.c]
+
+
 def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParameter]]:
     """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
-    fixed = {"account_id": ":account_id", "transaction_id": ":id"}
-    free = [column for column in table.c if column.key not in fixed]
+    free = [column for column in table.c if column.key not in _FROM_TRANSACTION]
     arrays = [sa.bindparam(f"{prefix}_{column.key}", type_=ARRAY(column.type)) for column in free]
     sql = (
         f"INSERT INTO {table.name} ({', '.join(column.name for column in table.c)}) "
-        f"SELECT {', '.join(fixed.get(column.key, f'u.{column.name}') for column in table.c)} "
+        f"SELECT {', '.join(_FROM_TRANSACTION.get(column.key, f'u.{column.name}') for column in table.c)} "
         f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) AS u({', '.join(c.name for c in free)}) "
         "WHERE EXISTS (SELECT FROM tx)"
     )
@@ -108,7 +117,7 @@ def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParam
 
 def _write_in_one_statement() -> Prepared:
     """PostgreSQL: the transaction's row, its steps and its events in one round trip (data-modifying CTEs)."""
-    row = [sa.bindparam(column.key, type_=column.type) for column in transactions.c]
+    row = _row_binds()
     known = "EXISTS (SELECT FROM currencies WHERE account_id = :currency_account AND code = :currency_code)"
     parts = [
         f"tx AS (INSERT INTO transactions ({', '.join(c.name for c in transactions.c)}) "
@@ -124,18 +133,17 @@ def _write_in_one_statement() -> Prepared:
 
 
 def _insert_if_currency_exists() -> Prepared:
-    row = sa.select(*(sa.bindparam(column.key, type_=column.type) for column in transactions.c)).where(_CURRENCY_KNOWN)
+    row = sa.select(*_row_binds()).where(_CURRENCY_KNOWN)
     return Prepared(sa.insert(transactions).from_select(list(transactions.c), row).returning(transactions.c.id))
 
 
 _WRITE = _write_in_one_statement()
 _INSERT_TRANSACTION = _insert_if_currency_exists()
 _INSERT_STEPS = {rail: Prepared(sa.insert(table)) for rail, table in _STEP_TABLES.items()}
-_INSERT_EVENTS = Prepared(sa.insert(events))
 
 
 def _columns(table: sa.Table, prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {f"{prefix}_{column.key}": [row[column.key] for row in rows] for column in table.c if column.key not in ("account_id", "transaction_id")}
+    return {f"{prefix}_{column.key}": [row[column.key] for row in rows] for column in table.c if column.key not in _FROM_TRANSACTION}
 
 
 async def write_transaction(
@@ -156,7 +164,7 @@ async def write_transaction(
         return False
     for rail, rows in steps.items():
         await _INSERT_STEPS[rail].execute_many(conn, rows)
-    await _INSERT_EVENTS.execute_many(conn, event_rows)
+    await outbox.insert_rows(conn, event_rows)
     return True
 
 

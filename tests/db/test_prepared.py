@@ -22,7 +22,7 @@ SELECT_BY_IDS = Prepared(
 INSERT = Prepared(sa.insert(events))
 MARK = Prepared(
     sa.update(events).where(events.c.account_id == sa.bindparam("account"), events.c.id == sa.bindparam("event"))
-    .values(dispatched_at=sa.bindparam("at", type_=events.c.dispatched_at.type))
+    .values(dispatched_at=sa.bindparam("at", type_=events.c.dispatched_at.type)).returning(events.c.id)
 )
 
 
@@ -64,7 +64,7 @@ def test_insert_many_then_select_by_any_length_of_list(database_url: str) -> Non
     assert one[0].dispatched_at is None
 
 
-def test_rowcount_and_rollback_share_the_callers_transaction(database_url: str) -> None:
+def test_changed_rows_and_rollback_share_the_callers_transaction(database_url: str) -> None:
     account = f"prep-{uuid.uuid4().hex[:8]}"
     at = datetime(2026, 11, 28, tzinfo=timezone.utc)
 
@@ -74,8 +74,8 @@ def test_rowcount_and_rollback_share_the_callers_transaction(database_url: str) 
         changed = []
         with pytest.raises(RuntimeError):
             async with db.transaction() as conn:
-                changed.append(await MARK.execute(conn, {"account": account, "event": "kept", "at": at}))
-                changed.append(await MARK.execute(conn, {"account": account, "event": "missing", "at": at}))
+                changed.append(len(await MARK.all(conn, {"account": account, "event": "kept", "at": at})))
+                changed.append(len(await MARK.all(conn, {"account": account, "event": "missing", "at": at})))
                 # Seen by SQLAlchemy on the same connection: one transaction, whichever layer wrote.
                 seen = (await conn.execute(sa.select(events.c.dispatched_at).where(events.c.account_id == account))).scalar_one()
                 changed.append(seen)
@@ -125,7 +125,7 @@ def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(databa
 
         async def write() -> None:
             async with db.transaction() as conn:
-                await MARK.execute(conn, {"account": account, "event": "locked", "at": at})
+                await MARK.all(conn, {"account": account, "event": "locked", "at": at})
                 # The same write through SQLAlchemy, as most services write.
                 await conn.execute(MARK.statement, {"account": account, "event": "locked", "at": at})
 
@@ -139,7 +139,7 @@ def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(databa
         async with asyncio.timeout(10):
             for _ in range(4):
                 async with db.transaction() as conn:
-                    changed.append(await MARK.execute(conn, {"account": account, "event": "locked", "at": at}))
+                    changed.append(len(await MARK.all(conn, {"account": account, "event": "locked", "at": at})))
         return changed
 
     assert run(database_url, work) == [1, 1, 1, 1]
