@@ -67,8 +67,8 @@ class Database:
         callbacks: list[Callable[[], None]] = []
         async with self._writers(), self.engine.connect() as conn:
             driver = await driver_connection(conn)
-            begun = _sqlite_transaction(driver, "BEGIN IMMEDIATE") if self.is_sqlite else driver.transaction()
-            async with _begun(conn, begun), _tracking(conn, callbacks):
+            begun = _sqlite_transaction(driver, "BEGIN IMMEDIATE") if self.is_sqlite else _begun(conn, driver.transaction())
+            async with begun, _tracking(conn, callbacks):
                 yield conn
         for callback in callbacks:
             callback()
@@ -81,9 +81,9 @@ class Database:
             driver = await driver_connection(conn)
             begun = (
                 _sqlite_transaction(driver, "BEGIN") if self.is_sqlite
-                else driver.transaction(isolation="repeatable_read", readonly=True)
+                else _begun(conn, driver.transaction(isolation="repeatable_read", readonly=True))
             )
-            async with _begun(conn, begun):
+            async with begun:
                 yield conn
 
     @asynccontextmanager
@@ -97,23 +97,27 @@ class Database:
 
 @asynccontextmanager
 async def _begun(conn: AsyncConnection, transaction: AbstractAsyncContextManager[Any]) -> AsyncIterator[None]:
+    """asyncpg's transaction, with one more guarantee: cut short between BEGIN and its end, the server may
+    still be in the transaction (and hold its locks), so the connection is closed rather than handed to
+    the next unit of work."""
     try:
         async with transaction:
             yield
     except asyncio.CancelledError:
-        # Cut short between BEGIN and its end, the database may still be in the transaction (and hold its
-        # locks): the connection is closed rather than handed to the next unit of work.
         await asyncio.shield(conn.invalidate())
         raise
 
 
 @asynccontextmanager
 async def _sqlite_transaction(driver: Any, begin: str) -> AsyncIterator[None]:
-    await driver.execute_fetchall(begin)
+    # aiosqlite runs a connection's calls in order on its own thread: a rollback queued behind a cancelled
+    # BEGIN or statement still ends that transaction, so the connection stays usable. (Closing it instead
+    # left the database locked until the closing thread got round to it.)
     try:
+        await driver.execute_fetchall(begin)
         yield
     except BaseException:
-        await driver.rollback()
+        await asyncio.shield(driver.rollback())
         raise
     await driver.commit()
 
