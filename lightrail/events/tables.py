@@ -15,5 +15,4 @@ events = sa.Table(
     sa.Column("data", JSONText, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("dispatched_at", UTCDateTime),
-    sa.Index("ix_events_pending", "dispatched_at", "created_at"),
 )
