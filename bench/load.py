@@ -133,6 +133,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--kinds", nargs="+", default=["checkout", "debit"])
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat each run this many times back to back, to see throughput under sustained load")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -155,9 +157,10 @@ def main() -> None:
         create_data(base, env["LR_TOKEN"], args.cards)
         for kind in args.kinds:
             for connections in args.connections:
-                prefix = f"{kind}{connections}"
-                result = run_wrk(base, env, kind, connections, args.duration, args.cards, prefix)
-                rows.append((kind, connections, result, prefix))
+                for round_ in range(args.rounds):
+                    prefix = f"{kind}{connections}r{round_}"
+                    result = run_wrk(base, env, kind, connections, args.duration, args.cards, prefix)
+                    rows.append((kind, connections, result, prefix))
     finally:
         server.terminate()
         server.wait(timeout=30)
