@@ -23,14 +23,6 @@ def async_url(url: str) -> str:
     return url
 
 
-# Plans are made for each execution, never cached generically. A connection lives for hours and
-# prepares its statements (and PostgreSQL its foreign-key checks) while the tables are small; on empty
-# tables every index that starts with account_id costs the same, and a generic plan that picked one
-# other than the primary key goes on scanning the whole account's rows for each lookup as they grow
-# (seen: checkouts slowing 178 -> 75/s over three minutes until the process restarted).
-POSTGRESQL_SESSION = {"plan_cache_mode": "force_custom_plan"}
-
-
 class Database:
     """The engine, and units of work begun and ended on the driver connection.
 
@@ -46,7 +38,6 @@ class Database:
         overflow = 0 if self.is_sqlite else pool_size
         self.engine: AsyncEngine = create_async_engine(
             self.url, pool_size=pool_size, max_overflow=overflow, pool_pre_ping=False, isolation_level="AUTOCOMMIT",
-            connect_args={} if self.is_sqlite else {"server_settings": POSTGRESQL_SESSION},
         )
         if self.is_sqlite:
             _configure_sqlite(self.engine)
