@@ -96,6 +96,12 @@ def run_wrk(base: str, env: dict[str, str], kind: str, connections: int, duratio
     return {**result, "ok": ok, "rps": ok / seconds}
 
 
+def autovacuum_setting() -> str:
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW autovacuum"], check=True, capture_output=True, text=True,
+    ).stdout.strip()
+
+
 def pgbench_tps(clients: int, duration: int) -> float:
     psql("DROP DATABASE IF EXISTS lightrail_pgbench")
     psql("CREATE DATABASE lightrail_pgbench")
@@ -170,6 +176,10 @@ def main() -> None:
           f"API processes: {args.workers}; {args.duration}s per run")
     if tps:
         print(f"pgbench TPC-B (8 clients): {tps:,.0f} tps")
+        if autovacuum_setting() != "on":
+            # Without autoanalyze the plans cached while the tables were empty are never replanned.
+            print("WARNING: autovacuum is off on this PostgreSQL; throughput decays as the tables grow "
+                  "(production runs with PostgreSQL's default, on: ALTER SYSTEM SET autovacuum = on)")
     print(f"{'kind':9} {'conns':>5} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'non-2xx':>8} {'landed':>8} {'vs pgbench':>10}")
     all_landed = True
     for kind, connections, r, prefix in rows:
