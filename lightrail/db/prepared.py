@@ -17,10 +17,11 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from asyncpg import DataError as DriverDataError
 from asyncpg import IntegrityConstraintViolationError
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.engine import driver_connection
@@ -127,12 +128,15 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
 
 
 @contextmanager
-def _integrity_errors(compiled: _Compiled) -> Iterator[None]:
-    """Both drivers' constraint violations as SQLAlchemy's IntegrityError, which callers already catch."""
+def _driver_errors(compiled: _Compiled) -> Iterator[None]:
+    """Both drivers' constraint violations and data exceptions (a division by zero included) as
+    SQLAlchemy's IntegrityError and DataError, which callers catch without knowing the driver."""
     try:
         yield
     except (IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
         raise IntegrityError(compiled.sql, None, error) from error
+    except (DriverDataError, sqlite3.DataError) as error:
+        raise DataError(compiled.sql, None, error) from error
 
 
 class Prepared:
@@ -152,7 +156,7 @@ class Prepared:
     async def all(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Row]:
         compiled = self._for(conn)
         driver = await driver_connection(conn)
-        with _integrity_errors(compiled):
+        with _driver_errors(compiled):
             if conn.dialect.name == "postgresql":
                 records = await driver.fetch(compiled.sql, *compiled.args(params))
             else:
@@ -169,5 +173,5 @@ class Prepared:
             return
         compiled = self._for(conn)
         driver = await driver_connection(conn)
-        with _integrity_errors(compiled):
+        with _driver_errors(compiled):
             await driver.executemany(compiled.sql, [compiled.args(row) for row in rows])

@@ -16,7 +16,9 @@ from lightrail.db.clock import iso
 from lightrail.db.prepared import Prepared
 from lightrail.events import outbox
 from lightrail.events.tables import events
+from lightrail.http.validation import MAX_INT
 from lightrail.transactions.tables import internal_steps, lightrail_steps, stripe_steps, transactions
+from lightrail.values.tables import values
 
 RAIL_ORDER = ("lightrail", "stripe", "internal")
 
@@ -115,8 +117,36 @@ def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParam
     return sql, arrays
 
 
-def _write_in_one_statement() -> Prepared:
-    """PostgreSQL: the transaction's row, its steps and its events in one round trip (data-modifying CTEs)."""
+def _moves() -> tuple[str, list[sa.BindParameter]]:
+    """The Values' changes, applied only to rows still at the version the plan read (any update bumps
+    it), and never past the ledger's bounds."""
+    c = values.c
+    arrays = [
+        sa.bindparam("moved_id", type_=ARRAY(c.id.type)),
+        sa.bindparam("moved_version", type_=ARRAY(c.version.type)),
+        sa.bindparam("moved_amount", type_=ARRAY(c.balance.type)),
+        sa.bindparam("moved_uses", type_=ARRAY(c.uses_remaining.type)),
+    ]
+    moved_at = sa.bindparam("moved_at", type_=c.updated_date.type)
+    in_bounds = " AND ".join(
+        f"(v.{column} IS NULL OR v.{column} + m.{delta} BETWEEN 0 AND {MAX_INT})"
+        for column, delta in (("balance", "amount"), ("uses_remaining", "uses"))
+    )
+    sql = (
+        'moved AS (UPDATE "values" AS v SET balance = v.balance + m.amount, uses_remaining = v.uses_remaining + m.uses, '
+        f"updated_date = {_cast(moved_at)}, version = v.version + 1 "
+        f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) AS m(id, version, amount, uses) "
+        f"WHERE v.account_id = :account_id AND v.id = m.id AND v.version = m.version AND {in_bounds} RETURNING 1)"
+    )
+    return sql, [*arrays, moved_at, sa.bindparam("moved_count", type_=sa.Integer())]
+
+
+def _write_in_one_statement(moves: bool = False) -> Prepared:
+    """PostgreSQL: the transaction's row, its steps and its events in one round trip (data-modifying CTEs).
+
+    With `moves`, the statement also applies the Values' changes and stands alone: unless every change
+    applied and the transaction went in, it fails on a division by zero and nothing of it is kept.
+    """
     row = _row_binds()
     known = "EXISTS (SELECT FROM currencies WHERE account_id = :currency_account AND code = :currency_code)"
     parts = [
@@ -128,7 +158,13 @@ def _write_in_one_statement() -> Prepared:
         sql, arrays = _unnest_insert(table, prefix)
         parts.append(f"{prefix} AS ({sql})")
         binds += arrays
-    text = f"WITH {', '.join(parts)} SELECT count(*) AS inserted FROM tx"
+    result = "count(*) AS inserted FROM tx"
+    if moves:
+        sql, moved = _moves()
+        parts.insert(0, sql)
+        binds += moved
+        result = f"count(*) AS inserted, 1 / ((SELECT count(*) FROM moved) = {_cast(moved[-1])} AND count(*) = 1)::int FROM tx"
+    text = f"WITH {', '.join(parts)} SELECT {result}"
     return Prepared(sa.text(text).bindparams(*binds).columns(inserted=sa.Integer))
 
 
@@ -138,6 +174,7 @@ def _insert_if_currency_exists() -> Prepared:
 
 
 _WRITE = _write_in_one_statement()
+_WRITE_WITH_MOVES = _write_in_one_statement(moves=True)
 _INSERT_TRANSACTION = _insert_if_currency_exists()
 _INSERT_STEPS = {rail: Prepared(sa.insert(table)) for rail, table in _STEP_TABLES.items()}
 
@@ -152,20 +189,45 @@ async def write_transaction(
 ) -> bool:
     """Writes the transaction (API shape, with its steps) and its events; False, and nothing written, when
     its currency does not exist. An id clash raises IntegrityError."""
-    row = transaction_row(account_id, transaction, root_transaction_id)
-    params = {**row, "currency_account": account_id, "currency_code": row["currency"]}
-    steps = step_rows(account_id, transaction["id"], transaction["steps"])
+    params = _write_params(account_id, transaction, root_transaction_id)
     if conn.dialect.name == "postgresql":
-        for rail, table in _STEP_TABLES.items():
-            params.update(_columns(table, rail, steps[rail]))
-        params.update(_columns(events, "events", event_rows))
+        params.update(_arrays(account_id, transaction, event_rows))
         return (await _WRITE.first(conn, params)).inserted == 1
     if await _INSERT_TRANSACTION.first(conn, params) is None:
         return False
-    for rail, rows in steps.items():
+    for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items():
         await _INSERT_STEPS[rail].execute_many(conn, rows)
     await outbox.insert_rows(conn, event_rows)
     return True
+
+
+async def write_with_moves(
+    conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]],
+    moves: list[tuple[str, int, int, int]], now: datetime,
+) -> None:
+    """PostgreSQL, outside any transaction: the Values' changes (id, version read, amount, uses) and the
+    transaction with its steps and events, as one statement that applies entirely or not at all. Raises
+    DataError when a Value moved since it was read or the currency is gone, IntegrityError on an id clash."""
+    params = _write_params(account_id, transaction, None)
+    params.update(_arrays(account_id, transaction, event_rows))
+    ids, versions, amounts, uses = (list(column) for column in zip(*moves))
+    params.update(moved_id=ids, moved_version=versions, moved_amount=amounts, moved_uses=uses, moved_at=now, moved_count=len(moves))
+    await _WRITE_WITH_MOVES.first(conn, params)
+
+
+def _write_params(account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None) -> dict[str, Any]:
+    row = transaction_row(account_id, transaction, root_transaction_id)
+    return {**row, "currency_account": account_id, "currency_code": row["currency"]}
+
+
+def _arrays(account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The steps' and events' columns as arrays, for the unnest INSERTs of the one-statement write."""
+    steps = step_rows(account_id, transaction["id"], transaction["steps"])
+    arrays: dict[str, list[Any]] = {}
+    for rail, table in _STEP_TABLES.items():
+        arrays.update(_columns(table, rail, steps[rail]))
+    arrays.update(_columns(events, "events", event_rows))
+    return arrays
 
 
 async def insert_transaction_rows(conn: AsyncConnection, account_id: str, txs: list[Mapping[str, Any]]) -> None:

@@ -59,12 +59,24 @@ def skeleton(
 
 
 async def run(db: Database, codes: CodeCipher, account_id: str, simulate: bool, make_plan: Planner) -> dict[str, Any]:
-    """Plans and writes one transaction in one unit of work, planning again when the ledger moved."""
+    """Plans and writes one transaction in one unit of work, planning again when the ledger moved.
+
+    On PostgreSQL the first try plans outside any transaction and writes in one statement that applies
+    only if nothing it read has moved; when something has, the plan is made again under the locks of a
+    unit of work."""
     if simulate:
         async with db.read() as conn:
             plan = await make_plan(conn, clock.now())
         executor.validate(plan)
         return executor.simulated(plan)
+    if db.dialect == "postgresql":
+        async with db.read() as conn:
+            now = clock.now()
+            plan = await make_plan(conn, now)
+            if executor.applies_at_once(plan):
+                written = await executor.execute_at_once(conn, account_id, plan, codes, now)
+                if written is not None:
+                    return written
     for _ in range(REPLANS + 1):
         try:
             async with db.transaction() as conn:

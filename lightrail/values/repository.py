@@ -138,7 +138,9 @@ async def insert_many(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None
 
 
 async def update(conn: AsyncConnection, account_id: str, value_id: str, changes: dict[str, Any]) -> None:
-    await conn.execute(sa.update(t).where(t.c.account_id == account_id, t.c.id == value_id).values(**changes))
+    await conn.execute(
+        sa.update(t).where(t.c.account_id == account_id, t.c.id == value_id).values(**changes, version=t.c.version + 1)
+    )
 
 
 async def delete(conn: AsyncConnection, account_id: str, value_id: str) -> None:

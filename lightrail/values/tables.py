@@ -37,6 +37,8 @@ values = sa.Table(
     sa.Column("updated_date", UTCDateTime, nullable=False),
     sa.Column("updated_contact_id_date", UTCDateTime),
     sa.Column("created_by", sa.String(64), nullable=False),
+    # Bumped by every update, so a write planned on a row read earlier can require it unchanged.
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
     sa.ForeignKeyConstraint(["account_id", "currency"], ["currencies.account_id", "currencies.code"]),
     sa.ForeignKeyConstraint(["account_id", "program_id"], ["programs.account_id", "programs.id"]),
     sa.ForeignKeyConstraint(["account_id", "issuance_id"], ["issuances.account_id", "issuances.id"]),
