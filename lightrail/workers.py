@@ -21,6 +21,10 @@ async def run_periodically(name: str, interval: float, step: Callable[[], Awaita
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if asyncio.current_task().cancelling():
+                # Cancelled, but a library raised its own error instead (SQLAlchemy does when a statement
+                # is cut short): stop as asked rather than count a failed run and go on for ever.
+                raise asyncio.CancelledError() from exc
             metrics.worker_runs.labels(name, "failure").inc()
             log.exception("worker run failed", worker=name)
             capture(exc, worker=name)

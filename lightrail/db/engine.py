@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
@@ -96,16 +97,29 @@ class Database:
 
 
 @asynccontextmanager
-async def _begun(conn: AsyncConnection, transaction: AbstractAsyncContextManager[Any]) -> AsyncIterator[None]:
-    """asyncpg's transaction, with one more guarantee: cut short between BEGIN and its end, the server may
-    still be in the transaction (and hold its locks), so the connection is closed rather than handed to
-    the next unit of work."""
+async def _begun(conn: AsyncConnection, transaction: Any) -> AsyncIterator[None]:
+    """asyncpg's transaction, ended by hand so that nothing replaces a cancellation: cut short between
+    BEGIN and its end, the server may still be in the transaction (and hold its locks), so the connection
+    is closed rather than handed to the next unit of work. (A rollback on a connection SQLAlchemy had
+    already closed used to raise instead, and a worker loop took that for a failed run and went on.)"""
     try:
-        async with transaction:
+        await transaction.start()
+        try:
             yield
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            await transaction.rollback()
+            raise
+        await transaction.commit()
     except asyncio.CancelledError:
-        await asyncio.shield(conn.invalidate())
+        if not conn.invalidated:
+            await asyncio.shield(conn.invalidate())
         raise
+
+
+# Longer than SQLite's busy timeout, which bounds what a stopped connection's thread can still be doing.
+_STOPPED_CONNECTION_SECONDS = 30.0
 
 
 @asynccontextmanager
@@ -117,7 +131,16 @@ async def _sqlite_transaction(driver: Any, begin: str) -> AsyncIterator[None]:
         await driver.execute_fetchall(begin)
         yield
     except BaseException:
-        await asyncio.shield(driver.rollback())
+        # Whatever happens here, the error to raise is the one that cut the unit of work short.
+        try:
+            await asyncio.shield(driver.rollback())
+        except ValueError:
+            # aiosqlite's "connection closed": SQLAlchemy stopped the connection when one of its own
+            # statements was cancelled. Its thread still closes it (ending the transaction) once done
+            # with what was queued: wait for that, so the next writer does not find the database locked.
+            await asyncio.shield(asyncio.to_thread(driver._thread.join, _STOPPED_CONNECTION_SECONDS))
+        except sqlite3.Error:
+            pass  # no transaction left to roll back
         raise
     await driver.commit()
 
