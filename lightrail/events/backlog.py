@@ -8,28 +8,27 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lightrail.db.prepared import Prepared, Row
 from lightrail.events.tables import events
 
+_OLDEST_UNDISPATCHED = (
+    sa.select(events.c.account_id, events.c.id)
+    .where(events.c.dispatched_at.is_(None)).order_by(events.c.created_at).limit(sa.bindparam("limit", type_=sa.Integer))
+    # Other dispatchers skip these rows rather than wait (SQLite has no row locks: its writer lock serialises).
+    .with_for_update(skip_locked=True)
+)
+_TAKE = Prepared(
+    sa.update(events)
+    .where(sa.tuple_(events.c.account_id, events.c.id).in_(_OLDEST_UNDISPATCHED))
+    .values(dispatched_at=sa.bindparam("at", type_=events.c.dispatched_at.type))
+    .returning(events.c.account_id, events.c.id, events.c.type)
+)
 
-async def claim_undispatched(conn: AsyncConnection, limit: int) -> list[Any]:
-    """The oldest undispatched events, locked against other dispatchers (they skip, not wait)."""
-    query = (
-        sa.select(events.c.account_id, events.c.id, events.c.type)
-        .where(events.c.dispatched_at.is_(None)).order_by(events.c.created_at).limit(limit)
-    )
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(await conn.execute(query))
 
-
-async def mark_dispatched(conn: AsyncConnection, claimed: list[Any], at: datetime) -> None:
-    by_account: dict[str, list[str]] = {}
-    for row in claimed:
-        by_account.setdefault(row.account_id, []).append(row.id)
-    for account_id, ids in by_account.items():
-        await conn.execute(
-            sa.update(events).where(events.c.account_id == account_id, events.c.id.in_(ids)).values(dispatched_at=at)
-        )
+async def take_undispatched(conn: AsyncConnection, limit: int, at: datetime) -> list[Row]:
+    """Marks the oldest undispatched events dispatched at `at` and returns them, in one statement; the
+    caller's unit of work fans them out before it commits."""
+    return await _TAKE.all(conn, {"limit": limit, "at": at})
 
 
 async def public_event(conn: AsyncConnection, account_id: str, event_id: str) -> dict[str, Any] | None:

@@ -103,11 +103,11 @@ class Dispatcher:
 
     async def fan_out(self) -> int:
         async with self.db.transaction() as conn:
-            claimed = await backlog.claim_undispatched(conn, self.config.fan_out_batch)
+            now = _utcnow()
+            claimed = await backlog.take_undispatched(conn, self.config.fan_out_batch, now)
             if not claimed:
                 return 0
             hooks = await active_subscriptions(conn, {event.account_id for event in claimed})
-            now = _utcnow()
             pairs = [
                 (event.account_id, webhook_id, event.id)
                 for event in claimed
@@ -115,7 +115,6 @@ class Dispatcher:
                 if matches_event(subscribed, event.type)
             ]
             await deliveries.add(conn, pairs, now)
-            await backlog.mark_dispatched(conn, claimed, now)
         return len(claimed)
 
     async def claim(self, limit: int) -> list[Claimed]:
