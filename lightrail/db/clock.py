@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 
 def now() -> datetime:
@@ -17,10 +18,13 @@ def to_second(value: datetime) -> datetime:
 
 def iso(value: datetime | None) -> str | None:
     """`2077-01-01T00:00:00.000Z`: the wire format of every date."""
-    if value is None:
-        return None
-    value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return None if value is None else _iso(value)
+
+
+# Rendering a transaction or an issuance formats the same few dates again and again.
+@lru_cache(maxsize=4096)
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def epoch_millis(value: datetime) -> int:

@@ -112,7 +112,19 @@ def code_recipe(length: int | None, charset: str | None, prefix: str | None, suf
 
 
 def random_characters(recipe: CodeRecipe) -> str:
-    return "".join(secrets.choice(recipe.charset) for _ in range(recipe.length))
+    """`length` characters drawn uniformly from the charset, from one read of the system's randomness per
+    code rather than one per character (issuing 10,000 codes spent a tenth of its time in those reads)."""
+    charset, length = recipe.charset, recipe.length
+    size = len(charset)
+    if size > 256:
+        return "".join(secrets.choice(charset) for _ in range(length))
+    # A byte at or above the largest multiple of the charset's size would favour its first characters:
+    # such bytes are skipped, and more are read in the rare case too many were.
+    usable = 256 - 256 % size
+    chosen: list[str] = []
+    while len(chosen) < length:
+        chosen.extend(charset[byte % size] for byte in os.urandom(2 * length) if byte < usable)
+    return "".join(chosen[:length])
 
 
 def generate_code(recipe: CodeRecipe) -> str:
