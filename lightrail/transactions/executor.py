@@ -266,7 +266,7 @@ async def _attach_copies(conn: AsyncConnection, codes: CodeCipher, account_id: s
 async def execute(conn: AsyncConnection, account_id: str, plan: LedgerPlan, codes: CodeCipher, now: datetime) -> dict[str, Any]:
     """Writes the plan in the caller's unit of work; returns the transaction as POST answers it."""
     validate(plan)
-    if any(isinstance(s, dict) and s["rail"] == "stripe" for s in plan.steps):
+    if _charges_stripe(plan):
         raise stripe_not_configured()
     await _link_previous(conn, account_id, plan)
     await _attach_copies(conn, codes, account_id, plan, now)
@@ -307,10 +307,11 @@ async def execute(conn: AsyncConnection, account_id: str, plan: LedgerPlan, code
 
 def applies_at_once(plan: LedgerPlan) -> bool:
     """Whether the plan can be written by `execute_at_once`: nothing to link or attach first, no Stripe."""
-    return (
-        plan.previous_id is None and not plan.attachments
-        and not any(isinstance(s, dict) and s["rail"] == "stripe" for s in plan.steps)
-    )
+    return plan.previous_id is None and not plan.attachments and not _charges_stripe(plan)
+
+
+def _charges_stripe(plan: LedgerPlan) -> bool:
+    return any(isinstance(s, dict) and s["rail"] == "stripe" for s in plan.steps)
 
 
 async def execute_at_once(conn: AsyncConnection, account_id: str, plan: LedgerPlan, codes: CodeCipher, now: datetime) -> dict[str, Any] | None:

@@ -58,18 +58,21 @@ def skeleton(
     return body
 
 
-async def run(db: Database, codes: CodeCipher, account_id: str, simulate: bool, make_plan: Planner) -> dict[str, Any]:
+async def run(
+    db: Database, codes: CodeCipher, account_id: str, simulate: bool, make_plan: Planner, *, follow_up: bool = False,
+) -> dict[str, Any]:
     """Plans and writes one transaction in one unit of work, planning again when the ledger moved.
 
     On PostgreSQL the first try plans outside any transaction and writes in one statement that applies
     only if nothing it read has moved; when something has, the plan is made again under the locks of a
-    unit of work."""
+    unit of work. A `follow_up` (reverse, capture, void) links to its target, which only the unit of
+    work does, so it is planned there straight away rather than twice."""
     if simulate:
         async with db.read() as conn:
             plan = await make_plan(conn, clock.now())
         executor.validate(plan)
         return executor.simulated(plan)
-    if db.dialect == "postgresql":
+    if db.dialect == "postgresql" and not follow_up:
         async with db.read() as conn:
             now = clock.now()
             plan = await make_plan(conn, now)
@@ -275,7 +278,7 @@ async def reverse(db: Database, codes: CodeCipher, account_id: str, created_by: 
         )
         return LedgerPlan(tx, inverse, allow_remainder=True, previous_id=target.id, root_id=inverted.root_transaction_id)
 
-    return await run(db, codes, account_id, bool(body.simulate), make_plan)
+    return await run(db, codes, account_id, bool(body.simulate), make_plan, follow_up=True)
 
 
 async def _pending_target(conn: AsyncConnection, account_id: str, target_id: str, action: str) -> Any:
@@ -300,7 +303,7 @@ async def void(
         )
         return LedgerPlan(tx, inverse, allow_remainder=True, previous_id=target.id, root_id=target.root_transaction_id)
 
-    return await run(db, codes, account_id, bool(body.simulate), make_plan)
+    return await run(db, codes, account_id, bool(body.simulate), make_plan, follow_up=True)
 
 
 async def capture(
@@ -322,7 +325,7 @@ async def capture(
         tx = skeleton(body.id, "capture", target.currency, now, created_by, tax=target.tax, metadata=body.metadata)
         return LedgerPlan(tx, [], allow_remainder=False, previous_id=target.id, root_id=target.root_transaction_id)
 
-    return await run(db, codes, account_id, bool(body.simulate), make_plan)
+    return await run(db, codes, account_id, bool(body.simulate), make_plan, follow_up=True)
 
 
 async def get_transaction(db: Database, account_id: str, transaction_id: str) -> dict[str, Any]:
