@@ -17,6 +17,7 @@ from lightrail.auth.requests import allow_all, authenticate
 from lightrail.auth.scopes import load_roles
 from lightrail.db.engine import Database
 from lightrail.gauges import gauges_worker
+from lightrail.http.direct import DirectRoutes, direct_table
 from lightrail.http.errors import NO_MATCHING_PATH, ApiError
 from lightrail.http.middleware import RequestContextMiddleware
 from lightrail.http.responses import json_response
@@ -69,13 +70,16 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES, database:
     app.state.background_workers: list[BackgroundWorker] = [gauges_worker]
 
     _install_operations_routes(app)
+    routes = list(app.routes)
     for name in services:
         module = importlib.import_module(f"lightrail.{name}.api")
         app.include_router(module.router)
+        routes += module.router.routes
         install = getattr(module, "install", None)
         if install is not None:
             install(app)
     _install_error_handlers(app)
+    app.add_middleware(DirectRoutes, table=direct_table(routes))
     app.add_middleware(RequestContextMiddleware)
     return app
 

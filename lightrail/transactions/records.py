@@ -136,7 +136,10 @@ def _moves() -> tuple[str, list[sa.BindParameter]]:
         'moved AS (UPDATE "values" AS v SET balance = v.balance + m.amount, uses_remaining = v.uses_remaining + m.uses, '
         f"updated_date = {_cast(moved_at)}, version = v.version + 1 "
         f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) AS m(id, version, amount, uses) "
-        f"WHERE v.account_id = :account_id AND v.id = m.id AND v.version = m.version AND {in_bounds} RETURNING 1)"
+        # The id list is repeated as `= ANY` so that the plan reaches the rows by primary key instead of
+        # joining the unnest against a scan of the account's Values.
+        f"WHERE v.account_id = :account_id AND v.id = ANY({_cast(arrays[0], array=True)}) AND v.id = m.id "
+        f"AND v.version = m.version AND {in_bounds} RETURNING 1)"
     )
     return sql, [*arrays, moved_at, sa.bindparam("moved_count", type_=sa.Integer())]
 
