@@ -92,14 +92,20 @@ def _proc_stat(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2:].split()  # fields from the state on; the name may hold spaces
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU the processes have used so far, from /proc (0 where there is none)."""
-    ticks = 0
+def cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """User and system CPU each process has used so far, from /proc (nothing where there is none)."""
+    ticks = {}
     for pid in pids:
         fields = _proc_stat(pid)
         if fields is not None:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+            ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_seconds_since(before: dict[int, int], pids: list[int]) -> float:
+    """CPU used since `before` by these processes, those started since counted whole; what processes
+    that exited meanwhile used is lost (PostgreSQL backends of connections the pool closed)."""
+    return sum(now - before.get(pid, 0) for pid, now in cpu_ticks(pids).items()) / os.sysconf("SC_CLK_TCK")
 
 
 def process_tree(root: int) -> list[int]:
@@ -129,13 +135,13 @@ def postgres_processes() -> list[int]:
 def run_wrk(base: str, env: dict[str, str], kind: str, connections: int, duration: int, cards: int, prefix: str, server: int) -> dict:
     wrk_env = {**os.environ, "LR_TOKEN": env["LR_TOKEN"], "LR_KIND": kind, "LR_CARDS": str(cards), "LR_PREFIX": prefix}
     threads = max(1, min(connections, 2))
-    api, database = process_tree(server), postgres_processes()
-    api_before, database_before = cpu_seconds(api), cpu_seconds(database)
+    api_before, database_before = cpu_ticks(process_tree(server)), cpu_ticks(postgres_processes())
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", str(LUA), base],
         env=wrk_env, capture_output=True, text=True, check=True,
     ).stdout
-    api_cpu, database_cpu = cpu_seconds(api) - api_before, cpu_seconds(database) - database_before
+    api_cpu = cpu_seconds_since(api_before, process_tree(server))
+    database_cpu = cpu_seconds_since(database_before, postgres_processes())
     result = json.loads(re.search(r"RESULT (\{.*\})", out).group(1))
     seconds = result["duration_us"] / 1e6
     ok = result["requests"] - result["non2xx"]
@@ -200,7 +206,7 @@ def main() -> None:
         psql("DROP DATABASE IF EXISTS lightrail_bench")
         psql("CREATE DATABASE lightrail_bench")
         url = f"{PG}/lightrail_bench"
-    env = {**os.environ, "LIGHTRAIL_DATABASE_URL": url, "LIGHTRAIL_JWT_SECRET": SECRET, "LIGHTRAIL_LOG_LEVEL": "WARNING",
+    env = {**os.environ, "LIGHTRAIL_DATABASE_URL": url, "LIGHTRAIL_JWT_SECRET": SECRET, "LIGHTRAIL_LOG_LEVEL": "INFO",
            "PYTHONPATH": str(ROOT)}
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -89,23 +89,23 @@ class _Compiled:
     sql: str
     names: tuple[str, ...]
     literals: dict[str, Any]  # binds the statement carries a value for (`MAX_INT - delta` binds MAX_INT)
-    binds: tuple[Processor, ...]
+    binds: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor) of the binds that have one
     columns: tuple[str, ...]
-    results: tuple[Processor, ...]
+    results: tuple[tuple[str, Callable[[Any], Any]], ...]  # (column, processor) of the columns that have one
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
-        return [
-            value if process is None or value is None else process(value)
-            for value, process in (
-                (params[name] if name in params else self.literals[name], process) for name, process in zip(self.names, self.binds)
-            )
-        ]
+        values = [params[name] if name in params else self.literals[name] for name in self.names]
+        for position, process in self.binds:
+            if values[position] is not None:
+                values[position] = process(values[position])
+        return values
 
     def row(self, record: Sequence[Any]) -> Row:
-        return Row(
-            (name, value if process is None or value is None else process(value))
-            for name, value, process in zip(self.columns, record, self.results)
-        )
+        row = Row(zip(self.columns, record))
+        for name, process in self.results:
+            if row[name] is not None:
+                row[name] = process(row[name])
+        return row
 
 
 def _bind_processor(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Processor:
@@ -119,11 +119,17 @@ def _bind_processor(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Processo
 def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
-    binds = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
+    binds = tuple(
+        (position, process) for position, name in enumerate(names)
+        if (process := _bind_processor(compiled.binds[name].type, dialect)) is not None
+    )
     literals = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
     exported = list(getattr(statement, "exported_columns", ()) or ())
     columns = tuple(column.key for column in exported)
-    results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in exported)
+    results = tuple(
+        (column.key, process) for column in exported
+        if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+    )
     return _Compiled(compiled.string, names, literals, binds, columns, results)
 
 

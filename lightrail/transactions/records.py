@@ -182,8 +182,15 @@ _INSERT_TRANSACTION = _insert_if_currency_exists()
 _INSERT_STEPS = {rail: Prepared(sa.insert(table)) for rail, table in _STEP_TABLES.items()}
 
 
-def _columns(table: sa.Table, prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {f"{prefix}_{column.key}": [row[column.key] for row in rows] for column in table.c if column.key not in _FROM_TRANSACTION}
+# (array parameter, row key) of each table's columns sent as arrays, worked out once.
+_ARRAY_COLUMNS = {
+    prefix: tuple((f"{prefix}_{column.key}", column.key) for column in table.c if column.key not in _FROM_TRANSACTION)
+    for prefix, table in (*_STEP_TABLES.items(), ("events", events))
+}
+
+
+def _columns(prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {name: [row[key] for row in rows] for name, key in _ARRAY_COLUMNS[prefix]}
 
 
 async def write_transaction(
@@ -227,9 +234,9 @@ def _arrays(account_id: str, transaction: Mapping[str, Any], event_rows: list[di
     """The steps' and events' columns as arrays, for the unnest INSERTs of the one-statement write."""
     steps = step_rows(account_id, transaction["id"], transaction["steps"])
     arrays: dict[str, list[Any]] = {}
-    for rail, table in _STEP_TABLES.items():
-        arrays.update(_columns(table, rail, steps[rail]))
-    arrays.update(_columns(events, "events", event_rows))
+    for rail in _STEP_TABLES:
+        arrays.update(_columns(rail, steps[rail]))
+    arrays.update(_columns("events", event_rows))
     return arrays
 
 
