@@ -47,3 +47,8 @@ class JSONText(sa.TypeDecorator):
 # distributed by tenant.
 def account_column() -> sa.Column:
     return sa.Column("account_id", sa.String(64), primary_key=True)
+
+
+def only_where(condition: str) -> dict[str, sa.TextClause]:
+    """The keyword arguments of `sa.Index` for a partial index, on both databases."""
+    return {"postgresql_where": sa.text(condition), "sqlite_where": sa.text(condition)}

@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 
 from lightrail.db.metadata import metadata
-from lightrail.db.types import JSONText, UTCDateTime, account_column
+from lightrail.db.types import JSONText, UTCDateTime, account_column, only_where
 
 # Value ids and transaction ids share one namespace: creating a value records a transaction with
 # the value's id, so this primary key also keeps value ids unique against transactions.
@@ -27,7 +27,9 @@ transactions = sa.Table(
     sa.ForeignKeyConstraint(["account_id", "currency"], ["currencies.account_id", "currencies.code"]),
     sa.Index("ix_transactions_account_created", "account_id", "created_date", "id"),
     sa.Index("ix_transactions_account_root", "account_id", "root_transaction_id"),
-    sa.Index("ix_transactions_pending_void", "pending_void_date"),
+    # Most transactions are not pending and most steps name no Contact: these indexes hold only the rows
+    # that have one (every query through them compares the column, which excludes NULL).
+    sa.Index("ix_transactions_pending_void", "pending_void_date", **only_where("pending_void_date IS NOT NULL")),
 )
 
 lightrail_steps = sa.Table(
@@ -51,7 +53,7 @@ lightrail_steps = sa.Table(
     sa.ForeignKeyConstraint(["account_id", "value_id"], ["values.account_id", "values.id"]),
     sa.ForeignKeyConstraint(["account_id", "contact_id"], ["contacts.account_id", "contacts.id"]),
     sa.Index("ix_lightrail_steps_account_value", "account_id", "value_id"),
-    sa.Index("ix_lightrail_steps_account_contact", "account_id", "contact_id"),
+    sa.Index("ix_lightrail_steps_account_contact", "account_id", "contact_id", **only_where("contact_id IS NOT NULL")),
 )
 
 internal_steps = sa.Table(
