@@ -92,5 +92,8 @@ def _direct_handler(route: APIRoute) -> Handler | None:
 
 
 def _returns_response(call: Callable[..., object]) -> bool:
-    returned = typing.get_type_hints(call).get("return")
+    try:
+        returned = typing.get_type_hints(call).get("return")
+    except NameError:  # an annotation that cannot be resolved here: leave the route to FastAPI
+        return False
     return isinstance(returned, type) and issubclass(returned, Response)

@@ -42,6 +42,10 @@ def build() -> tuple[FastAPI, dict]:
     async def plain() -> dict:  # not a Response: FastAPI's to serialise
         return {"plain": True}
 
+    @router.get("/unresolved")
+    async def unresolved(request: Request) -> "NotImportedHere":  # noqa: F821
+        return json_response({"unresolved": True})
+
     app = FastAPI()
     app.include_router(router)
 
@@ -75,4 +79,5 @@ def test_everything_else_is_routed_by_fastapi_as_before():
         assert client.get("/things/special").json() == {"route": "param", "thing": "special"}
         assert client.get("/things?limit=3").json() == {"limit": 3}
         assert client.get("/plain").json() == {"plain": True}
+        assert client.get("/unresolved").json() == {"unresolved": True}
         assert client.put("/things").status_code == 405
