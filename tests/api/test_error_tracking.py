@@ -12,7 +12,6 @@ import sentry_sdk
 from starlette.testclient import TestClient
 
 from lightrail.app import create_app
-from lightrail.settings import Settings
 from tests.conftest import make_token
 
 

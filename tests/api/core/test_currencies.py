@@ -35,7 +35,7 @@ def test_list_as_csv(api):
     assert response.headers["content-type"] == "text/csv"
     lines = response.text.split("\r\n")
     assert lines[0] == "\ufeffcode,name,symbol,decimalPlaces,createdDate,updatedDate,createdBy"
-    assert lines[1].startswith(f"FUNBUX,Fun bux,⭐,0,")
+    assert lines[1].startswith("FUNBUX,Fun bux,⭐,0,")
     assert lines[1].endswith(f",{api.account_id}")
 
 

@@ -26,7 +26,7 @@ def test_value_id_filter_and_value_transactions_route(api, make_value):
 
 
 def test_same_value_id_under_another_account_is_isolated(api, make_value, client):
-    a, b = make_value(balance=1), make_value(balance=2)
+    a, _ = make_value(balance=1), make_value(balance=2)
     other = api.as_token(make_token(f"acct-filter-other-{uuid.uuid4().hex[:8]}-TEST"))
     other.post("/v2/currencies", json={"code": "USD", "name": "US dollars", "symbol": "$", "decimalPlaces": 2})
     assert other.post("/v2/values", json={"id": a["id"], "currency": "USD", "balance": 7}).status_code == 201

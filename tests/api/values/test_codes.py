@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import sqlalchemy as sa
 
 from lightrail.transactions.tables import lightrail_steps, transactions
 from lightrail.values import codes as code_module
