@@ -20,7 +20,7 @@ from lightrail.gauges import gauges_worker
 from lightrail.http.direct import DirectRoutes, direct_table
 from lightrail.http.errors import NO_MATCHING_PATH, ApiError
 from lightrail.http.middleware import RequestContextMiddleware
-from lightrail.http.responses import json_response
+from lightrail.http.responses import error_response, json_response
 from lightrail.metrics import REGISTRY
 from lightrail.settings import Settings
 from lightrail.tracking import init_error_tracking
@@ -102,15 +102,15 @@ def _install_operations_routes(app: FastAPI) -> None:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
-        return json_response(exc.body(), exc.status)
+        return error_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def no_route(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code not in (404, 405):
-            return json_response(ApiError(exc.status_code).body(), exc.status_code)
+            return error_response(ApiError(exc.status_code))
         # As the original's router: the auth route matched everything, so strangers get 401.
         try:
             await authenticate(request)
         except ApiError as e:
-            return json_response(e.body(), e.status)
-        return json_response(ApiError(404, NO_MATCHING_PATH).body(), 404)
+            return error_response(e)
+        return error_response(ApiError(404, NO_MATCHING_PATH))

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lightrail.http.errors import ApiError
-from lightrail.http.responses import json_response
+from lightrail.http.responses import error_response
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -41,7 +41,7 @@ class DirectRoutes:
         try:
             response = await handler(Request(scope, receive))
         except ApiError as e:
-            response = json_response(e.body(), e.status)
+            response = error_response(e)
         await response(scope, receive, send)
 
 

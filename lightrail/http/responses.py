@@ -24,6 +24,10 @@ def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | Non
     return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 
+def error_response(error: ApiError) -> JSONResponse:
+    return json_response(error.body(), error.status)
+
+
 def wants_csv(request: Request, *, json_allowed: bool = True) -> bool:
     """Content negotiation of the list routes: the first acceptable of JSON and CSV, JSON by default."""
     accept = request.headers.get("accept")

@@ -97,6 +97,12 @@ def _cast(bind: sa.BindParameter, array: bool = False) -> str:
 
 # Columns of the steps and events that are the transaction's own, bound once rather than per row.
 _FROM_TRANSACTION = {"account_id": ":account_id", "transaction_id": ":id"}
+# The other columns of the tables whose rows the one-statement write sends as arrays, each with the name
+# of its array parameter.
+_ARRAY_COLUMNS = {
+    prefix: tuple((f"{prefix}_{column.key}", column) for column in table.c if column.key not in _FROM_TRANSACTION)
+    for prefix, table in (*_STEP_TABLES.items(), ("events", events))
+}
 
 
 def _row_binds() -> list[sa.BindParameter]:
@@ -106,12 +112,12 @@ def _row_binds() -> list[sa.BindParameter]:
 
 def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParameter]]:
     """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
-    free = [column for column in table.c if column.key not in _FROM_TRANSACTION]
-    arrays = [sa.bindparam(f"{prefix}_{column.key}", type_=ARRAY(column.type)) for column in free]
+    arrays = [sa.bindparam(name, type_=ARRAY(column.type)) for name, column in _ARRAY_COLUMNS[prefix]]
     sql = (
         f"INSERT INTO {table.name} ({', '.join(column.name for column in table.c)}) "
         f"SELECT {', '.join(_FROM_TRANSACTION.get(column.key, f'u.{column.name}') for column in table.c)} "
-        f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) AS u({', '.join(c.name for c in free)}) "
+        f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) "
+        f"AS u({', '.join(column.name for _, column in _ARRAY_COLUMNS[prefix])}) "
         "WHERE EXISTS (SELECT FROM tx)"
     )
     return sql, arrays
@@ -182,15 +188,8 @@ _INSERT_TRANSACTION = _insert_if_currency_exists()
 _INSERT_STEPS = {rail: Prepared(sa.insert(table)) for rail, table in _STEP_TABLES.items()}
 
 
-# (array parameter, row key) of each table's columns sent as arrays, worked out once.
-_ARRAY_COLUMNS = {
-    prefix: tuple((f"{prefix}_{column.key}", column.key) for column in table.c if column.key not in _FROM_TRANSACTION)
-    for prefix, table in (*_STEP_TABLES.items(), ("events", events))
-}
-
-
 def _columns(prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [row[key] for row in rows] for name, key in _ARRAY_COLUMNS[prefix]}
+    return {name: [row[column.key] for row in rows] for name, column in _ARRAY_COLUMNS[prefix]}
 
 
 async def write_transaction(
