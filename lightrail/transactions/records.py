@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -97,11 +98,12 @@ def _cast(bind: sa.BindParameter, array: bool = False) -> str:
 
 # Columns of the steps and events that are the transaction's own, bound once rather than per row.
 _FROM_TRANSACTION = {"account_id": ":account_id", "transaction_id": ":id"}
-# The other columns of the tables whose rows the one-statement write sends as arrays, each with the name
-# of its array parameter.
+# The tables whose rows the one-statement write sends as arrays, and their other columns, each with the
+# name of its array parameter.
+_ARRAY_TABLES = {**_STEP_TABLES, "events": events}
 _ARRAY_COLUMNS = {
     prefix: tuple((f"{prefix}_{column.key}", column) for column in table.c if column.key not in _FROM_TRANSACTION)
-    for prefix, table in (*_STEP_TABLES.items(), ("events", events))
+    for prefix, table in _ARRAY_TABLES.items()
 }
 
 
@@ -150,10 +152,13 @@ def _moves() -> tuple[str, list[sa.BindParameter]]:
     return sql, [*arrays, moved_at, sa.bindparam("moved_count", type_=sa.Integer())]
 
 
-def _write_in_one_statement(moves: bool = False) -> Prepared:
+@cache
+def _write_in_one_statement(tables: tuple[str, ...], moves: bool = False) -> Prepared:
     """PostgreSQL: the transaction's row, its steps and its events in one round trip (data-modifying CTEs).
 
-    With `moves`, the statement also applies the Values' changes and stands alone: unless every change
+    `tables` names the step tables and "events" that have rows to insert: a table the statement names
+    costs PostgreSQL its relation, indexes and constraints at every execution, rows or none. With
+    `moves`, the statement also applies the Values' changes and stands alone: unless every change
     applied and the transaction went in, it fails on a division by zero and nothing of it is kept.
     """
     row = _row_binds()
@@ -163,8 +168,8 @@ def _write_in_one_statement(moves: bool = False) -> Prepared:
         f"SELECT {', '.join(_cast(bind) for bind in row)} WHERE {known} RETURNING 1)"
     ]
     binds = [*row, sa.bindparam("currency_account", type_=sa.String()), sa.bindparam("currency_code", type_=sa.String())]
-    for prefix, table in (*_STEP_TABLES.items(), ("events", events)):
-        sql, arrays = _unnest_insert(table, prefix)
+    for prefix in tables:
+        sql, arrays = _unnest_insert(_ARRAY_TABLES[prefix], prefix)
         parts.append(f"{prefix} AS ({sql})")
         binds += arrays
     result = "count(*) AS inserted FROM tx"
@@ -182,8 +187,6 @@ def _insert_if_currency_exists() -> Prepared:
     return Prepared(sa.insert(transactions).from_select(list(transactions.c), row).returning(transactions.c.id))
 
 
-_WRITE = _write_in_one_statement()
-_WRITE_WITH_MOVES = _write_in_one_statement(moves=True)
 _INSERT_TRANSACTION = _insert_if_currency_exists()
 _INSERT_STEPS = {rail: Prepared(sa.insert(table)) for rail, table in _STEP_TABLES.items()}
 
@@ -200,8 +203,8 @@ async def write_transaction(
     its currency does not exist. An id clash raises IntegrityError."""
     params = _write_params(account_id, transaction, root_transaction_id)
     if conn.dialect.name == "postgresql":
-        params.update(_arrays(account_id, transaction, event_rows))
-        return (await _WRITE.first(conn, params)).inserted == 1
+        tables = _add_arrays(params, account_id, transaction, event_rows)
+        return (await _write_in_one_statement(tables).first(conn, params)).inserted == 1
     if await _INSERT_TRANSACTION.first(conn, params) is None:
         return False
     for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items():
@@ -218,10 +221,10 @@ async def write_with_moves(
     transaction with its steps and events, as one statement that applies entirely or not at all. Raises
     DataError when a Value moved since it was read or the currency is gone, IntegrityError on an id clash."""
     params = _write_params(account_id, transaction, None)
-    params.update(_arrays(account_id, transaction, event_rows))
+    tables = _add_arrays(params, account_id, transaction, event_rows)
     ids, versions, amounts, uses = (list(column) for column in zip(*moves))
     params.update(moved_id=ids, moved_version=versions, moved_amount=amounts, moved_uses=uses, moved_at=now, moved_count=len(moves))
-    await _WRITE_WITH_MOVES.first(conn, params)
+    await _write_in_one_statement(tables, moves=True).first(conn, params)
 
 
 def _write_params(account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None) -> dict[str, Any]:
@@ -229,14 +232,14 @@ def _write_params(account_id: str, transaction: Mapping[str, Any], root_transact
     return {**row, "currency_account": account_id, "currency_code": row["currency"]}
 
 
-def _arrays(account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The steps' and events' columns as arrays, for the unnest INSERTs of the one-statement write."""
-    steps = step_rows(account_id, transaction["id"], transaction["steps"])
-    arrays: dict[str, list[Any]] = {}
-    for rail in _STEP_TABLES:
-        arrays.update(_columns(rail, steps[rail]))
-    arrays.update(_columns("events", event_rows))
-    return arrays
+def _add_arrays(params: dict[str, Any], account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Adds the columns of the steps and events as arrays, for the unnest INSERTs of the one-statement
+    write, and returns the tables that have rows."""
+    rows = {**step_rows(account_id, transaction["id"], transaction["steps"]), "events": event_rows}
+    tables = tuple(prefix for prefix in _ARRAY_TABLES if rows[prefix])
+    for prefix in tables:
+        params.update(_columns(prefix, rows[prefix]))
+    return tables
 
 
 async def insert_transaction_rows(conn: AsyncConnection, account_id: str, txs: list[Mapping[str, Any]]) -> None:

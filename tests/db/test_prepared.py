@@ -143,3 +143,25 @@ def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(databa
         return changed
 
     assert run(database_url, work) == [1, 1, 1, 1]
+
+
+def test_postgresql_plans_a_statement_with_an_array_parameter_once(database_url: str) -> None:
+    """PostgreSQL's default would plan `id = ANY($1)` afresh on every execution (its generic plan, costed
+    for an array of unknown length, never looks cheaper than a custom one): the engine's sessions keep
+    the generic plan."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no plan cache to choose from")
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+
+    async def work(db: Database):
+        async with db.read() as conn:
+            for i in range(8):
+                assert await SELECT_BY_IDS.all(conn, {"account": account, "ids": [f"e{i}"]}) == []
+            plans = await conn.exec_driver_sql(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+                (SELECT_BY_IDS._for(conn).sql,),
+            )
+            return plans.one()
+
+    generic, custom = run(database_url, work)
+    assert (generic, custom) == (8, 0)
