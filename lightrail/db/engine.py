@@ -60,9 +60,10 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def _writers(self) -> AbstractAsyncContextManager[Any]:
+    def writing(self) -> AbstractAsyncContextManager[Any]:
         """SQLite has one writer at a time: writers of this process queue here rather than fail on the
-        database lock (BEGIN IMMEDIATE covers other processes). PostgreSQL writers need no queue."""
+        database lock (BEGIN IMMEDIATE covers other processes). PostgreSQL writers need no queue.
+        `transaction()` holds it; so does whoever writes outside one (`prepared.write_at_once`)."""
         if not self.is_sqlite:
             return nullcontext()
         loop = asyncio.get_running_loop()
@@ -78,7 +79,7 @@ class Database:
         Callables appended to `after_commit(conn)` run once the commit succeeded.
         """
         callbacks: list[Callable[[], None]] = []
-        async with self._writers(), self.engine.connect() as conn:
+        async with self.writing(), self.engine.connect() as conn:
             driver = await driver_connection(conn)
             begun = _sqlite_transaction(driver, "BEGIN IMMEDIATE") if self.is_sqlite else _begun(conn, driver.transaction())
             async with begun, _tracking(conn, callbacks):

@@ -46,7 +46,7 @@ def envelope(event_id_: str, event_type: str, account_id: str, time: str, data: 
     }
 
 
-_INSERT = Prepared(sa.insert(events))
+INSERT = Prepared(sa.insert(events))
 Event = tuple[str, str, str, datetime, datetime, dict[str, Any]]
 
 
@@ -97,7 +97,7 @@ def written(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
 
 
 async def insert_rows(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    await _INSERT.execute_many(conn, rows)
+    await INSERT.execute_many(conn, rows)
 
 
 async def emit_many(conn: AsyncConnection, batch: list[Event]) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Union
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.prepared import Prepared
@@ -315,12 +315,14 @@ def _charges_stripe(plan: LedgerPlan) -> bool:
 
 
 async def execute_at_once(conn: AsyncConnection, account_id: str, plan: LedgerPlan, codes: CodeCipher, now: datetime) -> dict[str, Any] | None:
-    """PostgreSQL, the plan made from rows read outside any transaction: writes it in one statement that
-    applies only if every Value it moves is still the row the plan read. Returns the transaction as POST
+    """The plan made from rows read outside any transaction: writes it at once (`records.write_with_moves`),
+    applied only if every Value it moves is still the row the plan read. Returns the transaction as POST
     answers it, or None, with nothing written, when anything moved (or the id or the currency is in
-    question): the caller then goes the locking way of `execute`, which also names the error.
+    question): the caller then goes the locking way of `execute`, which also names the error. On SQLite
+    the caller holds `Database.writing()`.
 
-    Two round trips (read, write) instead of five, and no row is locked while the plan is made.
+    Two round trips (read, write) instead of five on PostgreSQL, two thread hops instead of eight on
+    SQLite, and no row is locked, nor SQLite's writer lock held, while the plan is made.
     """
     validate(plan)
     rendered: list[dict[str, Any]] = []
@@ -350,8 +352,9 @@ async def execute_at_once(conn: AsyncConnection, account_id: str, plan: LedgerPl
     transaction = _with_steps(plan.transaction, rendered)
     rows = event_rows(_events(account_id, transaction, codes, before, after, now))
     try:
-        await records.write_with_moves(conn, account_id, transaction, rows, [tuple(m) for m in moves.values()], now)
-    except (DataError, IntegrityError):
+        if not await records.write_with_moves(conn, account_id, transaction, rows, [tuple(m) for m in moves.values()], now):
+            return None
+    except IntegrityError:
         return None
     count_committed_events(rows)
     return transaction

@@ -10,11 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.currencies.tables import currencies
 from lightrail.db.clock import iso
-from lightrail.db.prepared import Prepared
+from lightrail.db.prepared import Prepared, write_at_once
 from lightrail.events import outbox
 from lightrail.events.tables import events
 from lightrail.http.validation import MAX_INT
@@ -216,15 +217,55 @@ async def write_transaction(
 async def write_with_moves(
     conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]],
     moves: list[tuple[str, int, int, int]], now: datetime,
-) -> None:
-    """PostgreSQL, outside any transaction: the Values' changes (id, version read, amount, uses) and the
-    transaction with its steps and events, as one statement that applies entirely or not at all. Raises
-    DataError when a Value moved since it was read or the currency is gone, IntegrityError on an id clash."""
+) -> bool:
+    """Outside any transaction: the Values' changes (id, version read, amount, uses) and the transaction
+    with its steps and events, applied entirely or not at all; False, with nothing written, when a Value
+    moved since it was read or the currency is gone. Raises IntegrityError on an id clash.
+
+    PostgreSQL takes it as one statement; SQLite as one unit of work in one hop to its thread, under
+    `Database.writing()`, which the caller holds."""
     params = _write_params(account_id, transaction, None)
+    if conn.dialect.name == "sqlite":
+        return await write_at_once(conn, [
+            *((_MOVE, [_move_params(account_id, move, now)], True) for move in moves),
+            (_INSERT_TRANSACTION, [params], True),
+            *((_INSERT_STEPS[rail], rows, False) for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items() if rows),
+            (outbox.INSERT, event_rows, False),
+        ])
     tables = _add_arrays(params, account_id, transaction, event_rows)
     ids, versions, amounts, uses = (list(column) for column in zip(*moves))
     params.update(moved_id=ids, moved_version=versions, moved_amount=amounts, moved_uses=uses, moved_at=now, moved_count=len(moves))
-    await _write_in_one_statement(tables, moves=True).first(conn, params)
+    try:
+        await _write_in_one_statement(tables, moves=True).first(conn, params)
+    except DataError:  # the division by zero of a change that did not apply
+        return False
+    return True
+
+
+def _moved_one() -> Prepared:
+    """One Value's change, applied only to the row still at the version the plan read, within bounds."""
+    c = values.c
+    amount, uses = sa.bindparam("moved_amount", type_=sa.Integer), sa.bindparam("moved_uses", type_=sa.Integer)
+    return Prepared(
+        sa.update(values).where(
+            c.account_id == sa.bindparam("moved_account"), c.id == sa.bindparam("moved_id"),
+            c.version == sa.bindparam("moved_version"),
+            sa.or_(c.balance.is_(None), (c.balance + amount).between(0, MAX_INT)),
+            sa.or_(c.uses_remaining.is_(None), (c.uses_remaining + uses).between(0, MAX_INT)),
+        ).values(
+            balance=c.balance + amount, uses_remaining=c.uses_remaining + uses,
+            updated_date=sa.bindparam("moved_at", type_=c.updated_date.type), version=c.version + 1,
+        )
+    )
+
+
+_MOVE = _moved_one()
+
+
+def _move_params(account_id: str, move: tuple[str, int, int, int], now: datetime) -> dict[str, Any]:
+    value_id, version, amount, uses = move
+    return {"moved_account": account_id, "moved_id": value_id, "moved_version": version, "moved_amount": amount,
+            "moved_uses": uses, "moved_at": now}
 
 
 def _write_params(account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None) -> dict[str, Any]:

@@ -58,28 +58,41 @@ def skeleton(
     return body
 
 
+async def _planned_first(db: Database, codes: CodeCipher, account_id: str, make_plan: Planner) -> dict[str, Any] | None:
+    """The plan made outside any unit of work, written at once; None when it could not be.
+
+    SQLite's write queues behind the process's other writers on a connection taken once the read's is
+    back in the pool: waiting in that queue while holding a connection would deadlock against a unit of
+    work at its head waiting for one."""
+    now = clock.now()
+    async with db.read() as conn:
+        plan = await make_plan(conn, now)
+        if not executor.applies_at_once(plan):
+            return None
+        if not db.is_sqlite:
+            return await executor.execute_at_once(conn, account_id, plan, codes, now)
+    async with db.writing(), db.read() as conn:
+        return await executor.execute_at_once(conn, account_id, plan, codes, now)
+
+
 async def run(
     db: Database, codes: CodeCipher, account_id: str, simulate: bool, make_plan: Planner, *, follow_up: bool = False,
 ) -> dict[str, Any]:
     """Plans and writes one transaction in one unit of work, planning again when the ledger moved.
 
-    On PostgreSQL the first try plans outside any transaction and writes in one statement that applies
-    only if nothing it read has moved; when something has, the plan is made again under the locks of a
-    unit of work. A `follow_up` (reverse, capture, void) links to its target, which only the unit of
-    work does, so it is planned there straight away rather than twice."""
+    The first try plans outside any transaction and writes at once (one statement on PostgreSQL, one
+    hop to SQLite's thread), applied only if nothing it read has moved; when something has, the plan
+    is made again under the locks of a unit of work. A `follow_up` (reverse, capture, void) links to its
+    target, which only the unit of work does, so it is planned there straight away rather than twice."""
     if simulate:
         async with db.read() as conn:
             plan = await make_plan(conn, clock.now())
         executor.validate(plan)
         return executor.simulated(plan)
-    if db.dialect == "postgresql" and not follow_up:
-        async with db.read() as conn:
-            now = clock.now()
-            plan = await make_plan(conn, now)
-            if executor.applies_at_once(plan):
-                written = await executor.execute_at_once(conn, account_id, plan, codes, now)
-                if written is not None:
-                    return written
+    if not follow_up:
+        written = await _planned_first(db, codes, account_id, make_plan)
+        if written is not None:
+            return written
     for _ in range(REPLANS + 1):
         try:
             async with db.transaction() as conn:

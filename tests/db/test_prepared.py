@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from lightrail.db.engine import Database
-from lightrail.db.prepared import Prepared, any_of
+from lightrail.db.prepared import Prepared, any_of, write_at_once
 from lightrail.events.tables import events
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -165,3 +165,29 @@ def test_postgresql_plans_a_statement_with_an_array_parameter_once(database_url:
 
     generic, custom = run(database_url, work)
     assert (generic, custom) == (8, 0)
+
+
+def test_sqlite_writes_at_once_entirely_or_not_at_all(database_url: str) -> None:
+    """SQLite's write at once: every statement in one hop to the connection's thread, in one unit of work;
+    a guarded statement that changes no row, or a constraint violation, leaves nothing written."""
+    if database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL writes at once in one statement")
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+    at = datetime(2026, 11, 28, tzinfo=timezone.utc)
+
+    async def work(db: Database):
+        async with db.writing(), db.read() as conn:
+            first = await write_at_once(conn, [(INSERT, [event(account, "a", {}), event(account, "b", {})], False)])
+            guarded = await write_at_once(conn, [
+                (MARK, [{"account": account, "event": "a", "at": at}], True),
+                (INSERT, [event(account, "c", {})], False),
+                (MARK, [{"account": account, "event": "missing", "at": at}], True),
+            ])
+            with pytest.raises(IntegrityError):
+                await write_at_once(conn, [(INSERT, [event(account, "d", {}), event(account, "a", {})], False)])
+            rows = await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["a", "b", "c", "d"]})
+        return first, guarded, rows
+
+    first, guarded, rows = run(database_url, work)
+    assert (first, guarded) == (True, False)
+    assert [(row.id, row.dispatched_at) for row in rows] == [("a", None), ("b", None)]

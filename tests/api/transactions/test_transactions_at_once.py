@@ -1,5 +1,6 @@
-"""The one-statement write of PostgreSQL (`executor.execute_at_once`): a plan made from Values read outside
-any transaction applies entirely, or, when any of them moved since, not at all."""
+"""The write at once (`executor.execute_at_once`: one statement on PostgreSQL, one hop to SQLite's thread): a
+plan made from Values read outside any transaction applies entirely, or, when any of them moved since,
+not at all."""
 
 from __future__ import annotations
 
@@ -16,12 +17,6 @@ from lightrail.values import repository as value_repository
 from lightrail.values.tables import values
 
 _ids = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only(app) -> None:
-    if app.state.db.dialect != "postgresql":
-        pytest.skip("the one-statement write is PostgreSQL's")
 
 
 @pytest.fixture
@@ -42,7 +37,7 @@ def at_once(app, run_async, account_id):
             now = clock.now()
             changes = [ValueChange(row._mapping, -amounts[row.id], None) for row in rows]
             plan = LedgerPlan(skeleton(transaction_id, "debit", "USD", now, "test"), changes, allow_remainder=False)
-            async with app.state.db.read() as conn:
+            async with app.state.db.writing(), app.state.db.read() as conn:
                 return await executor.execute_at_once(conn, account_id, plan, app.state.codes, now)
 
         return transaction_id, run_async(apply)

@@ -1,13 +1,11 @@
-"""`service.run` on PostgreSQL plans a transaction from Values read before any unit of work and writes it in
-one guarded statement; a Value that moved in between sends it back to be planned again under the locks of
-a unit of work, never written from the stale plan. (SQLite plans under its writer lock straight away:
-planning first measured slower there, one more thread hop per transaction for no shorter queue.)"""
+"""`service.run` plans a transaction from Values read before any unit of work and writes it at once, guarded
+(one statement on PostgreSQL, one hop to SQLite's thread); a Value that moved in between sends it back to
+be planned again under the locks of a unit of work, never written from the stale plan."""
 
 from __future__ import annotations
 
 import itertools
 
-import pytest
 import sqlalchemy as sa
 
 from lightrail.transactions import service
@@ -20,8 +18,6 @@ _ids = itertools.count()
 
 
 def test_a_value_changed_after_planning_is_planned_again(app, api, make_value, balance_of, run_async, account_id) -> None:
-    if app.state.db.is_sqlite:
-        pytest.skip("SQLite plans under its writer lock")
     card = make_value(balance=1000)["id"]
     transaction_id = f"planned-{next(_ids)}"
     db = app.state.db
