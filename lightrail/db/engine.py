@@ -109,12 +109,19 @@ class Database:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        if self.is_sqlite:
+            # Not kept: a SQLite connection kept for a loop that ended while its unit of work was cut
+            # short held the database's write lock until the process ended (seen in the test suite);
+            # SQLAlchemy's pool ends such connections when they are collected.
+            async with self.engine.connect() as conn:
+                yield conn
+            return
         loop = asyncio.get_running_loop()
         kept = self._kept.get(loop)
         if kept is None:
             # Connections kept for a loop that has ended can never be given back: let them go, for the
             # garbage collector to end them as SQLAlchemy's pool always did (a unit of work cut short by
-            # its loop's end still holds SQLite's write lock until then).
+            # its loop's end holds its row locks until then).
             for ended in [other for other in self._kept if other.is_closed()]:
                 del self._kept[ended]
             kept = self._kept[loop] = _KeptConnections(self.engine, self._pool_size)
@@ -132,11 +139,11 @@ class Database:
 
 
 class _KeptConnections:
-    """The connections of one event loop, kept open between units of work.
+    """PostgreSQL: the connections of one event loop, kept open between units of work.
 
     Taking a connection from SQLAlchemy's pool and giving it back costs about 90 µs of CPU (two greenlet
     switches and three turns of the event loop), more than a round trip to PostgreSQL; a request takes
-    one or two. Here it costs a semaphore. SQLAlchemy's pool still opens the connections, never more
+    one. Here it costs a semaphore. SQLAlchemy's pool still opens the connections, never more
     than `size`; those that are closed, invalidated or left in a transaction are closed, not reused.
     Asyncpg's connections belong to the loop that opened them, hence one set per loop.
     """
@@ -198,14 +205,8 @@ def _reusable(conn: AsyncConnection) -> bool:
     if conn.closed or conn.invalidated:
         return False
     driver = conn.info.get("lightrail_driver")
-    if driver is None:
-        return True  # only SQLAlchemy used it, in autocommit
-    try:
-        if hasattr(driver, "is_in_transaction"):  # asyncpg
-            return not driver.is_closed() and not driver.is_in_transaction()
-        return not driver.in_transaction  # aiosqlite: raises ValueError once closed
-    except ValueError:
-        return False
+    # Not looked up yet: only SQLAlchemy used it, in autocommit.
+    return driver is None or (not driver.is_closed() and not driver.is_in_transaction())
 
 
 @asynccontextmanager
