@@ -159,7 +159,7 @@ def test_postgresql_plans_a_statement_with_an_array_parameter_once(database_url:
                 assert await SELECT_BY_IDS.all(conn, {"account": account, "ids": [f"e{i}"]}) == []
             plans = await conn.exec_driver_sql(
                 "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
-                (SELECT_BY_IDS._for(conn).sql,),
+                (SELECT_BY_IDS.bound(conn, [])[0],),
             )
             return plans.one()
 
