@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from lightrail import metrics
 from lightrail.db.engine import Database
-from lightrail.events.tables import events
+from lightrail.events import backlog
 from lightrail.transactions.tables import transactions
 from lightrail.values.tables import values
 from lightrail.workers import run_periodically
@@ -21,9 +21,7 @@ async def refresh_gauges(db: Database) -> None:
     metrics.db_pool_in_use.set(db.engine.pool.checkedout())
     try:
         async with db.read() as conn:
-            backlog, oldest = (await conn.execute(
-                sa.select(sa.func.count(), sa.func.min(events.c.created_at)).where(events.c.dispatched_at.is_(None))
-            )).one()
+            waiting, oldest_at = await backlog.waiting(conn)
             overdue = (await conn.execute(
                 sa.select(sa.func.count()).select_from(transactions).where(
                     transactions.c.pending.is_(True),
@@ -39,8 +37,7 @@ async def refresh_gauges(db: Database) -> None:
         metrics.database_up.set(0)
         raise
     metrics.database_up.set(1)
-    metrics.outbox_backlog.set(backlog)
-    oldest_at = events.c.created_at.type.process_result_value(oldest, None) if oldest is not None else None
+    metrics.outbox_backlog.set(waiting)
     metrics.outbox_oldest_age.set((datetime.now(timezone.utc) - oldest_at).total_seconds() if oldest_at else 0)
     metrics.pending_overdue.set(overdue)
     for currency, total in outstanding:

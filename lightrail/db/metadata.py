@@ -10,3 +10,8 @@ metadata = sa.MetaData(
         "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     }
 )
+
+
+def supplied_columns(table: sa.Table) -> list[sa.Column]:
+    """The columns a writer supplies: all but those the database fills in itself (a FetchedValue)."""
+    return [column for column in table.c if column.server_default is None]

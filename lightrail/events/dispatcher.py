@@ -2,15 +2,15 @@
 
 Two steps, both resumable from the tables alone:
 
-1. Fan-out: undispatched outbox events become one pending delivery row per matching active webhook of
-   the event's account, and are marked dispatched, in one transaction.
+1. Fan-out: the outbox events after the dispatcher's cursor become one pending delivery row per matching
+   active webhook of the event's account, and the cursor moves past them, in one transaction.
 2. Delivery: due deliveries are leased (their next_attempt_at pushed a lease ahead) and posted
    concurrently, at most `concurrency` at a time; each outcome is recorded with the attempt. A dispatcher
    killed mid-delivery loses nothing: the lease runs out and the delivery is due again, with the same
    event id, so receivers can drop the duplicate.
 
-Several dispatchers may run at once: on PostgreSQL they claim rows with FOR UPDATE SKIP LOCKED, on
-SQLite the single-writer lock serialises the claims.
+Several dispatchers may run at once: on PostgreSQL they take turns at the cursor and claim deliveries
+with FOR UPDATE SKIP LOCKED, on SQLite the single-writer lock serialises both.
 """
 
 from __future__ import annotations
@@ -103,8 +103,7 @@ class Dispatcher:
 
     async def fan_out(self) -> int:
         async with self.db.transaction() as conn:
-            now = _utcnow()
-            claimed = await backlog.take_undispatched(conn, self.config.fan_out_batch, now)
+            claimed = await backlog.take_next(conn, self.config.fan_out_batch)
             if not claimed:
                 return 0
             hooks = await active_subscriptions(conn, {event.account_id for event in claimed})
@@ -114,7 +113,7 @@ class Dispatcher:
                 for webhook_id, subscribed in hooks.get(event.account_id, [])
                 if matches_event(subscribed, event.type)
             ]
-            await deliveries.add(conn, pairs, now)
+            await deliveries.add(conn, pairs, _utcnow())
         return len(claimed)
 
     async def claim(self, limit: int) -> list[Claimed]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.clock import epoch_millis, iso, now
 from lightrail.db.engine import after_commit
+from lightrail.db.metadata import supplied_columns
 from lightrail.db.prepared import Prepared
 from lightrail.events.tables import events
 from lightrail.metrics import count_committed_events
@@ -46,7 +47,9 @@ def envelope(event_id_: str, event_type: str, account_id: str, time: str, data: 
     }
 
 
-INSERT = Prepared(sa.insert(events))
+INSERT = Prepared(sa.insert(events).values(
+    {column.key: sa.bindparam(column.key, type_=column.type) for column in supplied_columns(events)}
+))
 Event = tuple[str, str, str, datetime, datetime, dict[str, Any]]
 
 
@@ -85,7 +88,6 @@ def event_rows(batch: list[Event]) -> list[dict[str, Any]]:
             "time": iso(time),
             "data": data,
             "created_at": created_at,
-            "dispatched_at": None,
         }
         for account_id, event_type, object_id, id_moment, time, data in batch
     ]

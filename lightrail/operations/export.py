@@ -19,9 +19,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.engine import Database
+from lightrail.events import backlog
 
 FORMAT_VERSION = 1
-SKIPPED_TABLES = {"alembic_version"}
+# Positions in this database's own history (its migrations, the order its transactions committed):
+# meaningless in another database, which keeps its own.
+SKIPPED_TABLES = {"alembic_version", "event_cursors"}
+SKIPPED_COLUMNS = {"commit_order"}
 # Column names that hold secrets; they are exported as null and cannot be restored.
 SECRET_MARKERS = ("password", "secret", "totp", "backup_code", "token_hash")
 BATCH = 1000
@@ -86,7 +90,7 @@ async def export_database(
             count, digest = 0, hashlib.sha256()
             with path.open("w", encoding="utf-8") as f:
                 async for row in _rows(conn, table, scope):
-                    record = {k: (None if is_secret(k) else _plain(v)) for k, v in row.items()}
+                    record = {k: (None if is_secret(k) else _plain(v)) for k, v in row.items() if k not in SKIPPED_COLUMNS}
                     if decrypt_code and record.get("code_encrypted"):
                         record["code"] = decrypt_code(record["code_encrypted"])
                     line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
@@ -161,12 +165,16 @@ async def import_database(db: Database, source: Path, progress: Progress | None 
                 if progress:
                     progress(table.name, len(rows[start:start + BATCH]))
             counts[table.name] = len(rows)
+        # The events came with the history they record: they were sent from the database they came from.
+        await backlog.pass_all(conn)
     return counts
 
 
 def _restore(table: sa.Table, record: dict[str, Any]) -> dict[str, Any]:
     row = {}
     for column in table.columns:
+        if column.name in SKIPPED_COLUMNS:
+            continue
         value = record.get(column.name)
         if value is not None and isinstance(column.type, sa.DateTime):
             value = datetime.fromisoformat(value)

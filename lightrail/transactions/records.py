@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.currencies.tables import currencies
 from lightrail.db.clock import iso
+from lightrail.db.metadata import supplied_columns
 from lightrail.db.prepared import Prepared, write_at_once
 from lightrail.events import outbox
 from lightrail.events.tables import events
@@ -102,8 +103,10 @@ _FROM_TRANSACTION = {"account_id": ":account_id", "transaction_id": ":id"}
 # The tables whose rows the one-statement write sends as arrays, and their other columns, each with the
 # name of its array parameter.
 _ARRAY_TABLES = {**_STEP_TABLES, "events": events}
+
+
 _ARRAY_COLUMNS = {
-    prefix: tuple((f"{prefix}_{column.key}", column) for column in table.c if column.key not in _FROM_TRANSACTION)
+    prefix: tuple((f"{prefix}_{column.key}", column) for column in supplied_columns(table) if column.key not in _FROM_TRANSACTION)
     for prefix, table in _ARRAY_TABLES.items()
 }
 
@@ -117,8 +120,8 @@ def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParam
     """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
     arrays = [sa.bindparam(name, type_=ARRAY(column.type)) for name, column in _ARRAY_COLUMNS[prefix]]
     sql = (
-        f"INSERT INTO {table.name} ({', '.join(column.name for column in table.c)}) "
-        f"SELECT {', '.join(_FROM_TRANSACTION.get(column.key, f'u.{column.name}') for column in table.c)} "
+        f"INSERT INTO {table.name} ({', '.join(column.name for column in supplied_columns(table))}) "
+        f"SELECT {', '.join(_FROM_TRANSACTION.get(column.key, f'u.{column.name}') for column in supplied_columns(table))} "
         f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) "
         f"AS u({', '.join(column.name for _, column in _ARRAY_COLUMNS[prefix])}) "
         "WHERE EXISTS (SELECT FROM tx)"

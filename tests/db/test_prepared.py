@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lightrail.db.engine import Database
 from lightrail.db.prepared import Prepared, any_of, write_at_once
+from lightrail.events.outbox import INSERT
 from lightrail.events.tables import events
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -19,17 +20,17 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SELECT_BY_IDS = Prepared(
     sa.select(events).where(events.c.account_id == sa.bindparam("account"), any_of(events.c.id, "ids")).order_by(events.c.id)
 )
-INSERT = Prepared(sa.insert(events))
 MARK = Prepared(
     sa.update(events).where(events.c.account_id == sa.bindparam("account"), events.c.id == sa.bindparam("event"))
-    .values(dispatched_at=sa.bindparam("at", type_=events.c.dispatched_at.type)).returning(events.c.id)
+    .values(created_at=sa.bindparam("at", type_=events.c.created_at.type)).returning(events.c.id)
 )
+CREATED = datetime(2026, 11, 27, 12, 30, tzinfo=timezone.utc)
 
 
 def event(account: str, event_id: str, data: object) -> dict:
     return {
         "account_id": account, "id": event_id, "type": "test.prepared", "time": "2026-11-27T00:00:00.000Z",
-        "data": data, "created_at": datetime(2026, 11, 27, 12, 30, tzinfo=timezone.utc), "dispatched_at": None,
+        "data": data, "created_at": CREATED,
     }
 
 
@@ -58,10 +59,9 @@ def test_insert_many_then_select_by_any_length_of_list(database_url: str) -> Non
     assert [row.id for row in one] == ["e0"]
     assert [row["id"] for row in two] == ["e1", "e2"]
     assert none == []
-    # Processors ran both ways: JSON text keeps key order, dates come back aware UTC, NULL stays None.
+    # Processors ran both ways: JSON text keeps key order, dates come back aware UTC.
     assert list(one[0].data) == ["b", "a"] and one[0].data == data
-    assert one[0]._mapping["created_at"] == datetime(2026, 11, 27, 12, 30, tzinfo=timezone.utc)
-    assert one[0].dispatched_at is None
+    assert one[0]._mapping["created_at"] == CREATED
 
 
 def test_changed_rows_and_rollback_share_the_callers_transaction(database_url: str) -> None:
@@ -77,7 +77,7 @@ def test_changed_rows_and_rollback_share_the_callers_transaction(database_url: s
                 changed.append(len(await MARK.all(conn, {"account": account, "event": "kept", "at": at})))
                 changed.append(len(await MARK.all(conn, {"account": account, "event": "missing", "at": at})))
                 # Seen by SQLAlchemy on the same connection: one transaction, whichever layer wrote.
-                seen = (await conn.execute(sa.select(events.c.dispatched_at).where(events.c.account_id == account))).scalar_one()
+                seen = (await conn.execute(sa.select(events.c.created_at).where(events.c.account_id == account))).scalar_one()
                 changed.append(seen)
                 raise RuntimeError("roll back")
         async with db.read() as conn:
@@ -86,7 +86,7 @@ def test_changed_rows_and_rollback_share_the_callers_transaction(database_url: s
 
     changed, after = run(database_url, work)
     assert changed == [1, 0, at]
-    assert after.dispatched_at is None
+    assert after.created_at == CREATED
 
 
 def test_unique_violation_is_sqlalchemys_integrity_error(database_url: str) -> None:
@@ -190,4 +190,4 @@ def test_sqlite_writes_at_once_entirely_or_not_at_all(database_url: str) -> None
 
     first, guarded, rows = run(database_url, work)
     assert (first, guarded) == (True, False)
-    assert [(row.id, row.dispatched_at) for row in rows] == [("a", None), ("b", None)]
+    assert [(row.id, row.created_at) for row in rows] == [("a", CREATED), ("b", CREATED)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 
 from typer.testing import CliRunner
 
 from lightrail.cli import app as cli
+from lightrail.db.engine import Database
+from lightrail.events import backlog
 from lightrail.db.migrate import upgrade
 from tests.conftest import JWT_SECRET
 
@@ -46,6 +49,10 @@ def test_round_trip_keeps_every_row(api, database_url, tmp_path, monkeypatch):
     upgrade(target)
     result = runner.invoke(cli, ["import", str(out)], env={**env, "LIGHTRAIL_DATABASE_URL": target})
     assert result.exit_code == 0, result.output
+    assert manifest["tables"]["events"]["rows"] > 0
+    # The events came with the history they record: webhooks are not sent them again.
+    assert "event_cursors" not in manifest["tables"]
+    assert asyncio.run(_waiting_events(target)) == 0
 
     second = tmp_path / "export-again"
     result = runner.invoke(cli, ["export", "--all", "--out", str(second)], env={**env, "LIGHTRAIL_DATABASE_URL": target})
@@ -54,6 +61,15 @@ def test_round_trip_keeps_every_row(api, database_url, tmp_path, monkeypatch):
     for name, info in manifest["tables"].items():
         assert again["tables"][name]["rows"] == info["rows"], name
         assert (second / f"{name}.jsonl").read_text() == (out / f"{name}.jsonl").read_text(), name
+
+
+async def _waiting_events(database_url: str) -> int:
+    db = Database(database_url)
+    try:
+        async with db.read() as conn:
+            return (await backlog.waiting(conn))[0]
+    finally:
+        await db.dispose()
 
 
 def test_import_refuses_a_damaged_export(api, database_url, tmp_path):
