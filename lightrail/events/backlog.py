@@ -99,7 +99,7 @@ async def waiting(conn: AsyncConnection) -> tuple[int, datetime | None]:
         sa.select(sa.func.count(), sa.func.min(events.c.created_at)).select_from(events)
         .join(event_cursors, sa.and_(event_cursors.c.name == WEBHOOKS, after))
     )).one()
-    return count, events.c.created_at.type.process_result_value(oldest, None) if oldest is not None else None
+    return count, oldest
 
 
 async def public_event(conn: AsyncConnection, account_id: str, event_id: str) -> dict[str, Any] | None:

@@ -103,8 +103,6 @@ _FROM_TRANSACTION = {"account_id": ":account_id", "transaction_id": ":id"}
 # The tables whose rows the one-statement write sends as arrays, and their other columns, each with the
 # name of its array parameter.
 _ARRAY_TABLES = {**_STEP_TABLES, "events": events}
-
-
 _ARRAY_COLUMNS = {
     prefix: tuple((f"{prefix}_{column.key}", column) for column in supplied_columns(table) if column.key not in _FROM_TRANSACTION)
     for prefix, table in _ARRAY_TABLES.items()
@@ -119,9 +117,10 @@ def _row_binds() -> list[sa.BindParameter]:
 def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParameter]]:
     """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
     arrays = [sa.bindparam(name, type_=ARRAY(column.type)) for name, column in _ARRAY_COLUMNS[prefix]]
+    columns = supplied_columns(table)
     sql = (
-        f"INSERT INTO {table.name} ({', '.join(column.name for column in supplied_columns(table))}) "
-        f"SELECT {', '.join(_FROM_TRANSACTION.get(column.key, f'u.{column.name}') for column in supplied_columns(table))} "
+        f"INSERT INTO {table.name} ({', '.join(column.name for column in columns)}) "
+        f"SELECT {', '.join(_FROM_TRANSACTION.get(column.key, f'u.{column.name}') for column in columns)} "
         f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) "
         f"AS u({', '.join(column.name for _, column in _ARRAY_COLUMNS[prefix])}) "
         "WHERE EXISTS (SELECT FROM tx)"
