@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from lightrail.auth.badge import BadgeVerifier
 from lightrail.auth.requests import allow_all, authenticate
@@ -44,7 +46,28 @@ SERVICES: tuple[str, ...] = (
 BackgroundWorker = Callable[[FastAPI], Awaitable[None]]
 
 
-def create_app(settings: Settings, services: Sequence[str] = SERVICES, database: Database | None = None) -> FastAPI:
+class Gateway(FastAPI):
+    """The whole API: our request plumbing (request id, access log, metrics) wraps every request, and the
+    routes in the direct table are served ahead of FastAPI's own stack.
+
+    FastAPI's stack adds five layers to every request (a telemetry check, server-error handling our
+    plumbing already does, a body limit we don't set, OpenTelemetry hooks we don't use, exception
+    handlers the direct routes answer themselves), each a coroutine and most a wrapper around `send`:
+    about a twentieth of the API process's time on a debit. Everything else goes through it as before.
+    """
+
+    def serve_directly(self, table: dict) -> None:
+        self._front = RequestContextMiddleware(DirectRoutes(partial(FastAPI.__call__, self), table))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan and websockets: FastAPI's own
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        await self._front(scope, receive, send)
+
+
+def create_app(settings: Settings, services: Sequence[str] = SERVICES, database: Database | None = None) -> Gateway:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         import asyncio
@@ -59,7 +82,7 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES, database:
             if database is None:
                 await app.state.db.dispose()
 
-    app = FastAPI(
+    app = Gateway(
         title="Lightrail", version="2", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
     )
     init_error_tracking(settings)
@@ -79,8 +102,7 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES, database:
         if install is not None:
             install(app)
     _install_error_handlers(app)
-    app.add_middleware(DirectRoutes, table=direct_table(routes))
-    app.add_middleware(RequestContextMiddleware)
+    app.serve_directly(direct_table(routes))
     return app
 
 
@@ -100,6 +122,11 @@ def _install_operations_routes(app: FastAPI) -> None:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # FastAPI answers with this and raises the error on to our plumbing, which logs and reports it.
+        return error_response(ApiError(500))
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
         return error_response(exc)

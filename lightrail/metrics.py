@@ -7,9 +7,11 @@ happened; gauges that need the database are refreshed by a periodic collector (s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
 
 REGISTRY = CollectorRegistry()
 
@@ -72,18 +74,30 @@ db_pool_in_use = Gauge(
 )
 
 
+# A labelled child is looked up by its label values on every `labels()` call (a lock, a tuple, a dict):
+# the children of the per-request metrics are kept here instead, one per combination seen.
+@cache
+def _child(metric: MetricWrapperBase, *labels: str) -> MetricWrapperBase:
+    return metric.labels(*labels)
+
+
+def count_request(route: str, method: str, status: int, seconds: float) -> None:
+    _child(http_requests, route, method, str(status)).inc()
+    _child(http_latency, route, method).observe(seconds)
+
+
 def count_committed_events(rows: Iterable[dict[str, Any]]) -> None:
     for row in rows:
-        events_written.labels(row["type"]).inc()
+        _child(events_written, row["type"]).inc()
         if row["type"] == "lightrail.transaction.created":
             _count_transaction(row["data"].get("newTransaction") or {})
 
 
 def _count_transaction(transaction: dict[str, Any]) -> None:
     currency = transaction.get("currency") or ""
-    transactions.labels(transaction.get("transactionType") or "", currency).inc()
+    _child(transactions, transaction.get("transactionType") or "", currency).inc()
     for step in transaction.get("steps") or []:
         change = step.get("balanceChange") if step.get("rail") == "lightrail" else None
         if not change:
             continue
-        (value_issued if change > 0 else value_redeemed).labels(currency).inc(abs(change))
+        _child(value_issued if change > 0 else value_redeemed, currency).inc(abs(change))

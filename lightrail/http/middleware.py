@@ -7,11 +7,12 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lightrail import metrics
-from lightrail.logs import get_logger
+from lightrail import logs, metrics
+from lightrail.http.errors import ApiError
+from lightrail.http.responses import error_response
 from lightrail.tracking import capture
 
-log = get_logger("lightrail.access")
+log = logs.get_logger("lightrail.access")
 
 
 class RequestContextMiddleware:
@@ -26,10 +27,12 @@ class RequestContextMiddleware:
         request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        started_response = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode("latin-1")))
@@ -40,38 +43,22 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        started_response = False
-
-        async def send_tracking(message: Message) -> None:
-            nonlocal started_response
-            started_response = started_response or message["type"] == "http.response.start"
-            await send_with_id(message)
-
         try:
-            await self.app(scope, receive, send_tracking)
+            await self.app(scope, receive, send_with_id)
         except Exception as exc:
             status = 500
             account = scope["state"].get("account_id")
             log.exception("unhandled error", request_id=request_id, path=scope["path"], account=account)
             capture(exc, request_id=request_id, account=account, route=getattr(scope.get("route"), "path", None))
             if not started_response:
-                await _send_internal_error(send_with_id)
+                await error_response(ApiError(500))(scope, receive, send_with_id)
         finally:
             duration = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
-            metrics.http_requests.labels(template, method, str(status)).inc()
-            metrics.http_latency.labels(template, method).observe(duration)
-            log.info(
-                "request",
-                method=method,
-                path=scope["path"],
-                status=status,
-                duration_ms=round(duration * 1000, 2),
-                request_id=request_id,
-                account=scope["state"].get("account_id"),
-            )
+            metrics.count_request(template, method, status, duration)
+            logs.access(method, scope["path"], status, round(duration * 1000, 2), request_id, scope["state"].get("account_id"))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -83,12 +70,3 @@ def _header(scope: Scope, name: bytes) -> str | None:
                 return text
     return None
 
-
-async def _send_internal_error(send: Send) -> None:
-    body = b'{"message":"Internal Server Error","statusCode":500}'
-    await send({
-        "type": "http.response.start",
-        "status": 500,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-    })
-    await send({"type": "http.response.body", "body": body})

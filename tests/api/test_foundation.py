@@ -91,3 +91,35 @@ def test_metrics_count_requests_by_route_template(api):
     text = api.as_token(None).get("/metrics").text
     assert 'lightrail_http_requests_total{method="GET",route="/v2/contacts/{contact_id}",status="404"}' in text
     assert "lightrail_http_request_duration_seconds_bucket" in text
+
+
+def test_every_request_leaves_one_access_line_with_its_status(api, capsys):
+    capsys.readouterr()
+    api.get("/v2/contacts/someone", headers={"X-Request-Id": "access-1"})
+    api.post("/v2/transactions/debit", json={}, headers={"X-Request-Id": "access-2"})
+    lines = [line for line in capsys.readouterr().err.splitlines() if "event=request" in line]
+    assert len(lines) == 2
+    assert "method=GET path=/v2/contacts/someone status=404 " in lines[0] and "request_id=access-1 " in lines[0]
+    assert "method=POST path=/v2/transactions/debit status=422 " in lines[1] and "request_id=access-2 " in lines[1]
+    assert lines[1].endswith(f"account={api.account_id}")
+
+
+def test_a_failure_on_a_directly_served_route_is_a_json_500_that_is_logged_and_counted(api, capsys, monkeypatch):
+    from lightrail.transactions import service
+
+    async def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service, "debit", explode)
+    capsys.readouterr()
+    response = api.post("/v2/transactions/debit", json={
+        "id": "tx-boom", "currency": "USD", "amount": 1, "source": {"rail": "lightrail", "valueId": "v"},
+    }, headers={"X-Request-Id": "boom-1"})
+    assert (response.status_code, response.json()) == (500, {"message": "Internal Server Error", "statusCode": 500})
+    assert response.headers["x-request-id"] == "boom-1"
+    captured = capsys.readouterr()
+    err = captured.err
+    assert "unhandled error" in captured.out + err and "boom" in captured.out + err
+    assert any("status=500" in line and "request_id=boom-1" in line for line in err.splitlines() if "event=request" in line)
+    metrics = api.as_token(None).get("/metrics").text
+    assert 'lightrail_http_requests_total{method="POST",route="/v2/transactions/debit",status="500"}' in metrics
