@@ -6,10 +6,10 @@
 
 It starts the server, creates a USD currency, a 10% pretax promotion (a balance rule) and 1,000 gift
 cards through the API, drives checkouts (2 line items with tax, the promotion and one random card) and
-debits (one random card) with wrk at each concurrency, then runs pgbench TPC-B on the same PostgreSQL,
-and prints requests per second, p50/p90/p99, the ratio to pgbench, the CPU each request cost the API
-processes and PostgreSQL's, and whether every 2xx landed and the ledger still balances (`lightrail
-verify`). Needs wrk (Debian package) and, on PostgreSQL, pgbench.
+debits (one random card) with wrk at each concurrency, runs pgbench TPC-B on the same PostgreSQL before
+and after those runs, and prints requests per second, p50/p90/p99, the ratio to pgbench (to the mean
+of its two runs), the CPU each request cost the API processes and PostgreSQL's, and whether every 2xx
+landed and the ledger still balances (`lightrail verify`). Needs wrk (Debian package) and, on PostgreSQL, pgbench.
 """
 
 from __future__ import annotations
@@ -212,6 +212,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = start_server(env, port, args.workers, workdir)
     rows = []
+    pgbench_runs: list[float] = []
     try:
         env["LR_TOKEN"] = token(env, "bench")
         create_data(base, env["LR_TOKEN"], args.cards)
@@ -224,6 +225,9 @@ def main() -> None:
             # meanwhile may reach a Value by primary key through another index that starts with
             # account_id, reading every Value of the account. ANALYZE has them planned again.
             psql("ANALYZE", database="lightrail_bench")
+            # The machine's speed drifts within minutes: pgbench runs before and after the measured runs,
+            # and the ratios are to the mean of the two.
+            pgbench_runs.append(pgbench_tps(8, args.duration))
         for kind in args.kinds:
             for connections in args.connections:
                 for round_ in range(args.rounds):
@@ -234,11 +238,14 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
-    tps = None if args.sqlite else pgbench_tps(8, args.duration)
+    if not args.sqlite:
+        pgbench_runs.append(pgbench_tps(8, args.duration))
+    tps = sum(pgbench_runs) / len(pgbench_runs) if pgbench_runs else None
     print(f"\nmachine: {os.cpu_count()} cores; database: {'SQLite' if args.sqlite else 'PostgreSQL'}; "
           f"API processes: {args.workers}; {args.duration}s per run")
     if tps:
-        print(f"pgbench TPC-B (8 clients): {tps:,.0f} tps")
+        before, after = pgbench_runs
+        print(f"pgbench TPC-B (8 clients): {tps:,.0f} tps (mean of {before:,.0f} before the runs and {after:,.0f} after)")
         if autovacuum_setting() != "on":
             # Without autoanalyze the plans cached while the tables were empty are never replanned.
             print("WARNING: autovacuum is off on this PostgreSQL; throughput decays as the tables grow "

@@ -52,8 +52,8 @@ class Gateway(FastAPI):
 
     FastAPI's stack adds five layers to every request (a telemetry check, server-error handling our
     plumbing already does, a body limit we don't set, OpenTelemetry hooks we don't use, exception
-    handlers the direct routes answer themselves), each a coroutine and most a wrapper around `send`:
-    about a twentieth of the API process's time on a debit. Everything else goes through it as before.
+    handlers the direct routes answer themselves), each a coroutine and most a wrapper around `send`
+    (docs/performance.md, seventh session). Everything else goes through it as before.
     """
 
     def serve_directly(self, table: dict) -> None:
