@@ -56,8 +56,8 @@ class Gateway(FastAPI):
     (docs/performance.md, seventh session). Everything else goes through it as before.
     """
 
-    def serve_directly(self, table: dict) -> None:
-        self._front = RequestContextMiddleware(DirectRoutes(partial(FastAPI.__call__, self), table))
+    def serve_directly(self, table: dict, max_body_bytes: int) -> None:
+        self._front = RequestContextMiddleware(DirectRoutes(partial(FastAPI.__call__, self), table), max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan and websockets: FastAPI's own
@@ -102,7 +102,7 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES, database:
         if install is not None:
             install(app)
     _install_error_handlers(app)
-    app.serve_directly(direct_table(routes))
+    app.serve_directly(direct_table(routes), settings.max_body_bytes)
     return app
 
 

@@ -16,15 +16,17 @@ log = logs.get_logger("lightrail.access")
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        request_id, declared_length, chunked = _request_headers(scope)
+        request_id = request_id or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         started_response = False
@@ -44,7 +46,11 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if declared_length is not None and declared_length > self.max_body_bytes:
+                # Refused unread: the client may be sending it still.
+                await error_response(self._too_large())(scope, receive, send_with_id)
+            else:
+                await self.app(scope, self._limited(receive) if chunked else receive, send_with_id)
         except Exception as exc:
             status = 500
             account = scope["state"].get("account_id")
@@ -61,12 +67,39 @@ class RequestContextMiddleware:
             logs.access(method, scope["path"], status, round(duration * 1000, 2), request_id, scope["state"].get("account_id"))
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+    def _too_large(self) -> ApiError:
+        return ApiError(
+            413, f"Payload too large.  The request body may be at most {self.max_body_bytes} bytes.", "PayloadTooLarge",
+        )
+
+    def _limited(self, receive: Receive) -> Receive:
+        """A chunked body, which declares no length, refused once it grows past the limit."""
+        received = 0
+
+        async def receive_limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise self._too_large()
+            return message
+
+        return receive_limited
+
+
+def _request_headers(scope: Scope) -> tuple[str | None, int | None, bool]:
+    """The client's request id if it is sane, the declared body length, and whether the body is chunked."""
+    request_id, length, chunked = None, None, False
     for key, value in scope["headers"]:
-        if key == name:
+        if key == b"x-request-id":
             text = value.decode("latin-1").strip()
             # Only a sane id is echoed back into logs and headers.
             if 0 < len(text) <= 128 and text.isprintable():
-                return text
-    return None
+                request_id = text
+        elif key == b"content-length" and value.isdigit():
+            length = int(value)
+        elif key == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    return request_id, length, chunked
 

@@ -123,3 +123,33 @@ def test_a_failure_on_a_directly_served_route_is_a_json_500_that_is_logged_and_c
     assert any("status=500" in line and "request_id=boom-1" in line for line in err.splitlines() if "event=request" in line)
     metrics = api.as_token(None).get("/metrics").text
     assert 'lightrail_http_requests_total{method="POST",route="/v2/transactions/debit",status="500"}' in metrics
+
+
+def test_a_body_over_the_limit_is_refused_with_413(settings, account_id, capsys):
+    from starlette.testclient import TestClient
+
+    from lightrail.app import create_app
+
+    app = create_app(settings.model_copy(update={"max_body_bytes": 100}))
+    headers = {"Authorization": f"Bearer {make_token(account_id)}", "Content-Type": "application/json"}
+    currency = b'{"code":"LIM","name":"Limit","symbol":"L","decimalPlaces":0}'
+    at_limit = currency + b" " * (100 - len(currency))
+    too_large = {"message": "Payload too large.  The request body may be at most 100 bytes.", "statusCode": 413,
+                 "messageCode": "PayloadTooLarge"}
+
+    def chunks(body: bytes):
+        yield body[:60]
+        yield body[60:]
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.post("/v2/currencies", content=at_limit, headers=headers).status_code == 201
+        capsys.readouterr()
+        declared = client.post("/v2/currencies", content=at_limit + b" ", headers={**headers, "X-Request-Id": "big-1"})
+        assert (declared.status_code, declared.json()) == (413, too_large)
+        assert declared.headers["x-request-id"] == "big-1"
+        chunked = client.post("/v2/currencies", content=chunks(at_limit + b" "), headers=headers)
+        assert (chunked.status_code, chunked.json()) == (413, too_large)
+        chunked_ok = client.post("/v2/values", content=chunks(b'{"id":"lim-1","currency":"LIM","balance":5}'), headers=headers)
+        assert chunked_ok.status_code == 201
+    lines = [line for line in capsys.readouterr().err.splitlines() if "event=request" in line]
+    assert "status=413" in lines[0] and "request_id=big-1" in lines[0]
