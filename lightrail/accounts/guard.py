@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -71,12 +71,8 @@ class AccessGuard:
         generation = self._generation
         async with self._db.read() as conn:
             row = await _STATUS.first(conn, {"account": base_id(account_id), "key_account": account_id, "token": token_id or ""})
-        revoked_at = row.revoked_at
-        if isinstance(revoked_at, str):
-            revoked_at = datetime.fromisoformat(revoked_at)
-        if revoked_at is not None and revoked_at.tzinfo is None:
-            revoked_at = revoked_at.replace(tzinfo=timezone.utc)
-        status = _Status(bool(row.frozen), revoked_at, bool(row.key_revoked))
+        # The prepared statement's result processor already makes the date aware UTC on both databases.
+        status = _Status(bool(row.frozen), row.revoked_at, bool(row.key_revoked))
         if generation == self._generation:
             if len(self._cache) >= _MAX_ENTRIES:
                 self._cache.clear()

@@ -66,7 +66,6 @@ class RequestContextMiddleware:
             metrics.count_request(template, method, status, duration)
             logs.access(method, scope["path"], status, round(duration * 1000, 2), request_id, scope["state"].get("account_id"))
 
-
     def _too_large(self) -> ApiError:
         return ApiError(
             413, f"Payload too large.  The request body may be at most {self.max_body_bytes} bytes.", "PayloadTooLarge",
@@ -102,4 +101,3 @@ def _request_headers(scope: Scope) -> tuple[str | None, int | None, bool]:
         elif key == b"transfer-encoding" and b"chunked" in value.lower():
             chunked = True
     return request_id, length, chunked
-
