@@ -1,5 +1,6 @@
-"""The access guard on the real test database: one lookup at a time per key, and a revocation made in
-this process is never undone by a lookup that read the row before it."""
+"""The access guard on the real test database: one lookup at a time per key, a revocation made in this
+process never undone by a lookup that read the row before it, and web sessions issued before the
+account's sessions were revoked refused."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lightrail.accounts.guard import AccessGuard
 from lightrail.accounts.tables import accounts
 from lightrail.auth.badge import Principal
 from lightrail.db.engine import Database
+from tests.db.on_database import run_with_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -25,7 +27,7 @@ class CountedLookup:
     def __init__(self, real) -> None:
         self.real = real
         self.count = 0
-        self.gate: asyncio.Event | None = None
+        self.gate: asyncio.Event | None = asyncio.Event()
         self.started = asyncio.Event()
 
     async def first(self, conn, params):
@@ -37,87 +39,62 @@ class CountedLookup:
         return row
 
 
-def principal(account_id: str) -> Principal:
-    return Principal({"g": {"gui": account_id, "tmi": account_id}})
+def principal(account_id: str, **claims) -> Principal:
+    return Principal({"g": {"gui": account_id, "tmi": account_id}, **claims})
 
 
-def run(database_url: str, work):
-    async def main():
-        db = Database(database_url, pool_size=4)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
+async def update_account(db: Database, account_id: str, **changes) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(sa.update(accounts).where(accounts.c.account_id == account_id).values(**changes))
 
 
-async def insert_account(db: Database, account_id: str) -> None:
+async def guarded_account(db: Database, monkeypatch, **changes) -> tuple[AccessGuard, CountedLookup, str]:
+    """A new account (with `changes` applied), a guard, and its lookups counted and held at the gate."""
+    account = f"guard-{uuid.uuid4().hex[:8]}"
     async with db.transaction() as conn:
         await conn.execute(sa.insert(accounts).values(
-            account_id=account_id, name="guarded", require_mfa=False, created_date=datetime.now(timezone.utc),
+            account_id=account, name="guarded", require_mfa=False, created_date=datetime.now(timezone.utc), **changes,
         ))
-
-
-async def freeze(db: Database, account_id: str) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(sa.update(accounts).where(accounts.c.account_id == account_id).values(frozen="test"))
+    lookup = CountedLookup(guard_module._STATUS)
+    monkeypatch.setattr(guard_module, "_STATUS", lookup)
+    return AccessGuard(db), lookup, account
 
 
 def test_callers_arriving_while_an_entry_is_read_wait_for_that_one_read(database_url, monkeypatch):
-    account = f"guard-{uuid.uuid4().hex[:8]}"
-
     async def work(db: Database):
-        lookup = CountedLookup(guard_module._STATUS)
-        monkeypatch.setattr(guard_module, "_STATUS", lookup)
-        await insert_account(db, account)
-        guard = AccessGuard(db)
-        lookup.gate = asyncio.Event()
+        guard, lookup, account = await guarded_account(db, monkeypatch)
         callers = [asyncio.create_task(guard(principal(account))) for _ in range(20)]
         await lookup.started.wait()
         lookup.gate.set()
         refused = await asyncio.gather(*callers)
         return refused, lookup.count
 
-    refused, lookups = run(database_url, work)
+    refused, lookups = run_with_database(database_url, work, pool_size=4)
     assert refused == [False] * 20
     assert lookups == 1
 
 
 def test_forget_drops_an_answer_read_before_the_revocation(database_url, monkeypatch):
-    account = f"guard-{uuid.uuid4().hex[:8]}"
-
     async def work(db: Database):
-        lookup = CountedLookup(guard_module._STATUS)
-        monkeypatch.setattr(guard_module, "_STATUS", lookup)
-        await insert_account(db, account)
-        guard = AccessGuard(db)
-        lookup.gate = asyncio.Event()
+        guard, lookup, account = await guarded_account(db, monkeypatch)
         early = asyncio.create_task(guard(principal(account)))
         await lookup.started.wait()  # it has read the account unfrozen
-        await freeze(db, account)
+        await update_account(db, account, frozen="test")
         guard.forget()  # what the process that froze it does
         lookup.gate.set()
         lookup.gate = None
         early_refused = await early  # its own answer is what it read
         return early_refused, await guard(principal(account)), lookup.count
 
-    early_refused, refused_after, lookups = run(database_url, work)
+    early_refused, refused_after, lookups = run_with_database(database_url, work, pool_size=4)
     assert early_refused is False
     assert refused_after is True  # read again, not taken from the stale lookup
     assert lookups == 2
 
 
 def test_a_caller_that_goes_away_does_not_cancel_the_others_lookup(database_url, monkeypatch):
-    account = f"guard-{uuid.uuid4().hex[:8]}"
-
     async def work(db: Database):
-        lookup = CountedLookup(guard_module._STATUS)
-        monkeypatch.setattr(guard_module, "_STATUS", lookup)
-        await insert_account(db, account)
-        await freeze(db, account)
-        guard = AccessGuard(db)
-        lookup.gate = asyncio.Event()
+        guard, lookup, account = await guarded_account(db, monkeypatch, frozen="test")
         first = asyncio.create_task(guard(principal(account)))
         second = asyncio.create_task(guard(principal(account)))
         await lookup.started.wait()
@@ -125,5 +102,21 @@ def test_a_caller_that_goes_away_does_not_cancel_the_others_lookup(database_url,
         lookup.gate.set()
         return await second, first.cancelled(), lookup.count
 
-    refused, cancelled, lookups = run(database_url, work)
+    refused, cancelled, lookups = run_with_database(database_url, work, pool_size=4)
     assert (refused, cancelled, lookups) == (True, True, 1)
+
+
+def test_web_sessions_issued_before_the_revocation_are_refused_and_api_keys_are_not(database_url, monkeypatch):
+    revoked_at = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+
+    async def work(db: Database):
+        guard, lookup, account = await guarded_account(db, monkeypatch, sessions_revoked_at=revoked_at)
+        lookup.gate = None
+        moment = revoked_at.timestamp()
+        return (
+            await guard(principal(account, iat=moment - 1)),  # a session from before
+            await guard(principal(account, iat=moment + 1)),  # one signed in since
+            await guard(principal(account, iat=moment - 1, jti="key-1")),  # an API key: revoked one by one instead
+        )
+
+    assert run_with_database(database_url, work, pool_size=4) == (True, False, False)

@@ -17,6 +17,7 @@ from lightrail.db.engine import Database
 from lightrail.db.migrate import alembic_config
 from lightrail.events import backlog
 from lightrail.events.outbox import INSERT
+from tests.db.on_database import run_with_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -29,16 +30,12 @@ def event(account: str, event_id: str) -> dict:
 
 
 def run(database_url: str, work) -> object:
-    async def main():
-        db = Database(database_url, pool_size=3)
-        try:
-            async with db.transaction() as conn:  # what earlier tests left
-                await backlog.pass_all(conn)
-            return await work(db)
-        finally:
-            await db.dispose()
+    async def after_earlier_tests(db: Database):
+        async with db.transaction() as conn:  # what earlier tests left
+            await backlog.pass_all(conn)
+        return await work(db)
 
-    return asyncio.run(main())
+    return run_with_database(database_url, after_earlier_tests, pool_size=3)
 
 
 async def write(db: Database, account: str, *ids: str) -> None:

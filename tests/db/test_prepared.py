@@ -14,6 +14,7 @@ from lightrail.db.engine import Database
 from lightrail.db.prepared import Prepared, any_of, write_at_once
 from lightrail.events.outbox import INSERT
 from lightrail.events.tables import events
+from tests.db.on_database import run_with_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -34,17 +35,6 @@ def event(account: str, event_id: str, data: object) -> dict:
     }
 
 
-def run(database_url: str, work) -> object:
-    async def main():
-        db = Database(database_url, pool_size=2)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
-
-
 def test_insert_many_then_select_by_any_length_of_list(database_url: str) -> None:
     account = f"prep-{uuid.uuid4().hex[:8]}"
     data = {"b": [1, 2.5, None], "a": "ü"}
@@ -55,7 +45,7 @@ def test_insert_many_then_select_by_any_length_of_list(database_url: str) -> Non
         async with db.read() as conn:
             return [await SELECT_BY_IDS.all(conn, {"account": account, "ids": ids}) for ids in (["e0"], ["e2", "e1", "zz"], [])]
 
-    one, two, none = run(database_url, work)
+    one, two, none = run_with_database(database_url, work)
     assert [row.id for row in one] == ["e0"]
     assert [row["id"] for row in two] == ["e1", "e2"]
     assert none == []
@@ -84,7 +74,7 @@ def test_changed_rows_and_rollback_share_the_callers_transaction(database_url: s
             after = await SELECT_BY_IDS.first(conn, {"account": account, "ids": ["kept"]})
         return changed, after
 
-    changed, after = run(database_url, work)
+    changed, after = run_with_database(database_url, work)
     assert changed == [1, 0, at]
     assert after.created_at == CREATED
 
@@ -101,7 +91,7 @@ def test_unique_violation_is_sqlalchemys_integrity_error(database_url: str) -> N
         async with db.read() as conn:
             return await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["dup"]})
 
-    assert len(run(database_url, work)) == 1
+    assert len(run_with_database(database_url, work)) == 1
 
 
 def test_a_missing_parameter_is_an_error_not_a_null(database_url: str) -> None:
@@ -110,7 +100,7 @@ def test_a_missing_parameter_is_an_error_not_a_null(database_url: str) -> None:
             await SELECT_BY_IDS.all(conn, {"account": "x"})
 
     with pytest.raises(KeyError):
-        run(database_url, work)
+        run_with_database(database_url, work)
 
 
 def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(database_url: str) -> None:
@@ -142,7 +132,7 @@ def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(databa
                     changed.append(len(await MARK.all(conn, {"account": account, "event": "locked", "at": at})))
         return changed
 
-    assert run(database_url, work) == [1, 1, 1, 1]
+    assert run_with_database(database_url, work) == [1, 1, 1, 1]
 
 
 def test_postgresql_plans_a_statement_with_an_array_parameter_once(database_url: str) -> None:
@@ -163,7 +153,7 @@ def test_postgresql_plans_a_statement_with_an_array_parameter_once(database_url:
             )
             return plans.one()
 
-    generic, custom = run(database_url, work)
+    generic, custom = run_with_database(database_url, work)
     assert (generic, custom) == (8, 0)
 
 
@@ -188,6 +178,6 @@ def test_sqlite_writes_at_once_entirely_or_not_at_all(database_url: str) -> None
             rows = await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["a", "b", "c", "d"]})
         return first, guarded, rows
 
-    first, guarded, rows = run(database_url, work)
+    first, guarded, rows = run_with_database(database_url, work)
     assert (first, guarded) == (True, False)
     assert [(row.id, row.created_at) for row in rows] == [("a", CREATED), ("b", CREATED)]
