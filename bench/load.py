@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -67,21 +68,24 @@ def token(env: dict[str, str], account: str) -> str:
     ).stdout.strip()
 
 
+def data_set(cards: int) -> Iterator[tuple[str, dict]]:
+    """The requests (path, body) that create what the runs use: a currency, the promotion and the cards."""
+    yield "/v2/currencies", {"code": "USD", "name": "US Dollar", "symbol": "$", "decimalPlaces": 2}
+    yield "/v2/values", {
+        "id": "promo", "currency": "USD", "discount": True, "pretax": True,
+        "balanceRule": {"rule": "currentLineItem.lineTotal.subtotal * 0.1", "explanation": "10% off"},
+    }
+    for i in range(cards):
+        yield "/v2/values", {"id": f"gc-{i:04d}", "currency": "USD", "balance": 1_000_000_000}
+
+
 def create_data(base: str, bearer: str, cards: int) -> None:
     headers = {"Authorization": f"Bearer {bearer}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-        def post(path: str, body: dict) -> None:
+        for path, body in data_set(cards):
             response = client.post(path, json=body)
             if response.status_code not in (200, 201):
                 raise SystemExit(f"setup failed: POST {path} → {response.status_code} {response.text}")
-
-        post("/v2/currencies", {"code": "USD", "name": "US Dollar", "symbol": "$", "decimalPlaces": 2})
-        post("/v2/values", {
-            "id": "promo", "currency": "USD", "discount": True, "pretax": True,
-            "balanceRule": {"rule": "currentLineItem.lineTotal.subtotal * 0.1", "explanation": "10% off"},
-        })
-        for i in range(cards):
-            post("/v2/values", {"id": f"gc-{i:04d}", "currency": "USD", "balance": 1_000_000_000})
 
 
 def _proc_stat(pid: int) -> list[str] | None:
