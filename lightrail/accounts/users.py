@@ -135,7 +135,8 @@ async def reset_password(ctx: Accounts, token: str, password: str) -> LoginOutco
 
 async def change_password(ctx: Accounts, user_id: str, old_password: str, new_password: str) -> None:
     async with ctx.db.transaction() as conn:
-        user = await _user(conn, user_id)
+        # Locked: a change racing this one with the same old password must find it replaced.
+        user = await _user(conn, user_id, for_update=True)
         if not verify_password(user.password_hash, old_password):
             raise ApiError(409, "The old password is incorrect.", "IncorrectPassword")
         await set_password(conn, user, new_password)

@@ -171,3 +171,20 @@ def test_racing_mfa_completions_with_one_code_accept_it_once(register, accounts_
         assert {r.json()["message"] for r in responses if r.status_code == 409} == \
             {"You have already entered this code.  Please enter the next code."}
         assert user.post("/v2/user/mfa/complete", {"code": code(secret)}).json() == {"complete": True, "message": "Success."}
+
+
+def test_racing_password_changes_from_one_old_password_let_one_through(register, browser, accounts_app, run_async):
+    """Whoever knows the password may change it once: a second change that presented the same old
+    password at the same moment must find it already replaced, as it would one after the other."""
+    for round_ in range(ROUNDS):
+        user, address = register()
+        news = [f"racing new secret {round_} {i}" for i in range(3)]
+        responses = race(run_async, accounts_app, *(
+            ("POST", "/v2/user/changePassword", {"oldPassword": PASSWORD, "newPassword": new}, headers(user)) for new in news
+        ))
+        no_5xx(responses)
+        assert sorted(r.status_code for r in responses) == [200, 409, 409], [r.text for r in responses]
+        assert {r.json()["messageCode"] for r in responses if r.status_code == 409} == {"IncorrectPassword"}
+        winner = next(new for new, r in zip(news, responses) if r.status_code == 200)
+        logins = {new: browser.fresh().post("/v2/user/login", {"email": address, "password": new}).status_code for new in [PASSWORD, *news]}
+        assert logins == {new: 200 if new == winner else 401 for new in logins}
