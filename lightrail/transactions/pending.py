@@ -28,30 +28,38 @@ INTERVAL_SECONDS = 600
 log = get_logger("lightrail.automatic_void")
 
 
-async def overdue(db: Database, now: datetime, limit: int = BATCH) -> list[tuple[str, str]]:
+async def overdue(db: Database, now: datetime, limit: int, after: tuple[datetime, str, str] | None = None) -> list[tuple[datetime, str, str]]:
+    """The next overdue pending transactions (pendingVoidDate, account, id), oldest first, after `after`."""
     t = transactions.c
-    query = (
-        sa.select(t.account_id, t.id)
-        .where(t.pending_void_date < now, t.next_transaction_id.is_(None))
-        .order_by(t.pending_void_date)
-        .limit(limit)
-    )
+    order = (t.pending_void_date, t.account_id, t.id)
+    query = sa.select(*order).where(t.pending_void_date < now, t.next_transaction_id.is_(None))
+    if after is not None:
+        query = query.where(sa.tuple_(*order) > sa.tuple_(*(sa.literal(v, c.type) for v, c in zip(after, order))))
     async with db.read() as conn:
-        return [(row.account_id, row.id) for row in (await conn.execute(query)).all()]
+        return [tuple(row) for row in (await conn.execute(query.order_by(*order).limit(limit))).all()]
 
 
-async def void_overdue(db: Database, codes: CodeCipher, now: datetime | None = None) -> int:
-    """Voids what is overdue now; returns how many this run voided."""
+async def void_overdue(db: Database, codes: CodeCipher, now: datetime | None = None, batch: int = BATCH) -> int:
+    """Voids what is overdue now; returns how many this run voided.
+
+    A transaction that cannot be voided now (its Value was deactivated, say) is tried again next run;
+    the run goes on past it, batch after batch, so such transactions never hold the later ones back."""
+    now = now or clock.now()
     voided = 0
-    for account_id, transaction_id in await overdue(db, now or clock.now()):
-        body = FollowUp(id=f"automatic-void-{uuid.uuid4()}")
-        try:
-            await service.void(db, codes, account_id, CREATED_BY, transaction_id, body)
-        except ApiError as error:
-            # Another server voided it first, or a Value can no longer take the funds back: next run retries.
-            log.info("automatic void skipped", account_id=account_id, transaction_id=transaction_id, reason=error.message_code)
-            continue
-        voided += 1
+    after = None
+    while found := await overdue(db, now, batch, after):
+        for _, account_id, transaction_id in found:
+            body = FollowUp(id=f"automatic-void-{uuid.uuid4()}")
+            try:
+                await service.void(db, codes, account_id, CREATED_BY, transaction_id, body)
+            except ApiError as error:
+                # Another server voided it first, or a Value can no longer take the funds back.
+                log.info("automatic void skipped", account_id=account_id, transaction_id=transaction_id, reason=error.message_code)
+                continue
+            voided += 1
+        if len(found) < batch:
+            break
+        after = found[-1]
     return voided
 
 

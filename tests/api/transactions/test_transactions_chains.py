@@ -152,6 +152,37 @@ def test_capture_after_void_date_is_voiding_and_worker_voids_it(api, make_value,
     assert sorted((t["transactionType"], t["createdBy"]) for t in chain)[1] == ("void", "automatic-void")
 
 
+def test_automatic_void_goes_on_past_a_transaction_it_cannot_void(api, make_value, balance_of, app, run_async):
+    """A pending debit whose Value was deactivated cannot be voided (409 ValueInactive); the worker tries it
+    again next run, and meanwhile voids the ones after it, even when a batch holds only that one."""
+    from datetime import datetime, timezone
+
+    from lightrail.transactions.pending import void_overdue
+
+    cards = [make_value(balance=50) for _ in range(3)]
+    for day, card in enumerate(cards, start=1):
+        debit(api, card, f"stuck-{day}", 10, pending=True)
+
+        async def backdate(day=day):
+            async with app.state.db.transaction() as conn:
+                await conn.execute(sa.update(transactions).where(
+                    transactions.c.account_id == api.account_id, transactions.c.id == f"stuck-{day}",
+                ).values(pending_void_date=datetime(2001, 1, day, tzinfo=timezone.utc)))
+
+        run_async(backdate)
+    assert api.patch(f"/v2/values/{cards[0]['id']}", json={"active": False}).status_code == 200
+
+    def voided(day: int) -> bool:
+        return len(api.get(f"/v2/transactions/stuck-{day}/chain").json()) == 2
+
+    run_async(lambda: void_overdue(app.state.db, app.state.codes, batch=1))
+    assert [voided(day) for day in (1, 2, 3)] == [False, True, True]
+    assert [balance_of(card["id"])[0] for card in cards] == [40, 50, 50]
+    assert api.patch(f"/v2/values/{cards[0]['id']}", json={"active": True}).status_code == 200
+    run_async(lambda: void_overdue(app.state.db, app.state.codes, batch=1))
+    assert voided(1) and balance_of(cards[0]["id"])[0] == 50
+
+
 def test_patch_and_delete_are_forbidden(api, usd):
     assert api.patch("/v2/transactions/x", json={}).json()["messageCode"] == "CannotModifyTransaction"
     assert api.delete("/v2/transactions/x").json()["messageCode"] == "CannotDeleteTransaction"
