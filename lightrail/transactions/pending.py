@@ -28,8 +28,12 @@ INTERVAL_SECONDS = 600
 log = get_logger("lightrail.automatic_void")
 
 
-async def overdue(db: Database, now: datetime, limit: int, after: tuple[datetime, str, str] | None = None) -> list[tuple[datetime, str, str]]:
-    """The next overdue pending transactions (pendingVoidDate, account, id), oldest first, after `after`."""
+# An overdue pending transaction: its pendingVoidDate, account and id, the order they are voided in.
+Overdue = tuple[datetime, str, str]
+
+
+async def overdue(db: Database, now: datetime, limit: int, after: Overdue | None = None) -> list[Overdue]:
+    """The next overdue pending transactions, oldest first, after `after`."""
     t = transactions.c
     order = (t.pending_void_date, t.account_id, t.id)
     query = sa.select(*order).where(t.pending_void_date < now, t.next_transaction_id.is_(None))
