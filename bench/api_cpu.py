@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import uvloop
-from load import data_set, postgres_processes, psql
+from load import cpu_seconds_since, cpu_times, data_set, postgres_processes, psql
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-bench-secret-bench-secret"
@@ -146,18 +146,6 @@ async def serve_batches(kind: str, cards: int, tag: str, results) -> None:
         await api.stop()
 
 
-def cpu_ns(pids: list[int]) -> int:
-    """CPU time these processes have had so far, to the nanosecond (/proc's ticks are 10 ms: too coarse
-    for a batch)."""
-    total = 0
-    for pid in pids:
-        try:
-            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-        except OSError:
-            continue
-    return total
-
-
 def database(index: int) -> str:
     return f"lightrail_api_cpu_{index}"
 
@@ -212,12 +200,11 @@ def main() -> None:
     try:
         for round_ in range(args.rounds + 1):  # the first round warms up every build and is not counted
             for i, child in enumerate(children):
-                backends = postgres_processes()
-                database_before = cpu_ns(backends)
+                database_before = cpu_times(postgres_processes())
                 child.stdin.write(f"{args.batch}\n")
                 child.stdin.flush()
                 result = json.loads(child.stdout.readline())
-                database_cpu = (cpu_ns(backends) - database_before) / 1e9
+                database_cpu = cpu_seconds_since(database_before, postgres_processes())
                 if result["failures"]:
                     raise SystemExit(f"build {builds[i]}: {result['failures']} requests failed")
                 if round_:
@@ -232,6 +219,7 @@ def main() -> None:
     print(f"{args.kind}, {args.rounds} batches of {args.batch} per build, {CONCURRENCY} at a time; CPU ms per request")
     report("API", builds, api_ms)
     report("PostgreSQL", builds, database_ms)
+
 
 if __name__ == "__main__":
     main()

@@ -96,20 +96,22 @@ def _proc_stat(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2:].split()  # fields from the state on; the name may hold spaces
 
 
-def cpu_ticks(pids: list[int]) -> dict[int, int]:
-    """User and system CPU each process has used so far, from /proc (nothing where there is none)."""
-    ticks = {}
+def cpu_times(pids: list[int]) -> dict[int, int]:
+    """CPU each process has had so far, in nanoseconds (/proc/<pid>/schedstat: /proc/<pid>/stat counts
+    10 ms ticks, too coarse for a short batch); nothing where there is no such process."""
+    times = {}
     for pid in pids:
-        fields = _proc_stat(pid)
-        if fields is not None:
-            ticks[pid] = int(fields[11]) + int(fields[12])
-    return ticks
+        try:
+            times[pid] = int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+        except OSError:
+            continue
+    return times
 
 
 def cpu_seconds_since(before: dict[int, int], pids: list[int]) -> float:
     """CPU used since `before` by these processes, those started since counted whole; what processes
     that exited meanwhile used is lost (PostgreSQL backends of connections the pool closed)."""
-    return sum(now - before.get(pid, 0) for pid, now in cpu_ticks(pids).items()) / os.sysconf("SC_CLK_TCK")
+    return sum(now - before.get(pid, 0) for pid, now in cpu_times(pids).items()) / 1e9
 
 
 def process_tree(root: int) -> list[int]:
@@ -139,7 +141,7 @@ def postgres_processes() -> list[int]:
 def run_wrk(base: str, env: dict[str, str], kind: str, connections: int, duration: int, cards: int, prefix: str, server: int) -> dict:
     wrk_env = {**os.environ, "LR_TOKEN": env["LR_TOKEN"], "LR_KIND": kind, "LR_CARDS": str(cards), "LR_PREFIX": prefix}
     threads = max(1, min(connections, 2))
-    api_before, database_before = cpu_ticks(process_tree(server)), cpu_ticks(postgres_processes())
+    api_before, database_before = cpu_times(process_tree(server)), cpu_times(postgres_processes())
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", str(LUA), base],
         env=wrk_env, capture_output=True, text=True, check=True,

@@ -1,7 +1,8 @@
 """The access guard: refuses revoked API keys, and every token of a frozen account, on every route.
 
-One indexed lookup per (account, token id) at most once a second per process (one at a time), so a revocation made by
-any process is in force everywhere within about a second (and at once in the process that made it).
+One indexed lookup per (account, token id) at most once a second per process (one at a time), so a
+revocation made by any process is in force everywhere within about a second (and at once in the
+process that made it).
 """
 
 from __future__ import annotations
