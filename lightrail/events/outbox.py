@@ -8,13 +8,11 @@ import secrets
 from datetime import datetime, timezone
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lightrail.db.bulk import BulkInsert
 from lightrail.db.clock import epoch_millis, iso, now
 from lightrail.db.engine import after_commit
-from lightrail.db.metadata import supplied_columns
-from lightrail.db.prepared import Prepared
 from lightrail.events.tables import events
 from lightrail.metrics import count_committed_events
 
@@ -47,9 +45,7 @@ def envelope(event_id_: str, event_type: str, account_id: str, time: str, data: 
     }
 
 
-INSERT = Prepared(sa.insert(events).values(
-    {column.key: sa.bindparam(column.key, type_=column.type) for column in supplied_columns(events)}
-))
+INSERT = BulkInsert(events)
 Event = tuple[str, str, str, datetime, datetime, dict[str, Any]]
 
 
@@ -99,7 +95,7 @@ def written(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
 
 
 async def insert_rows(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    await INSERT.execute_many(conn, rows)
+    await INSERT.execute(conn, rows)
 
 
 async def emit_many(conn: AsyncConnection, batch: list[Event]) -> None:

@@ -8,12 +8,12 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.currencies.tables import currencies
+from lightrail.db.bulk import BulkInsert, cast, unnest_insert
 from lightrail.db.clock import iso
 from lightrail.db.metadata import supplied_columns
 from lightrail.db.prepared import Prepared, write_at_once
@@ -87,15 +87,9 @@ def step_rows(account_id: str, transaction_id: str, steps: Iterable[Mapping[str,
 _STEP_TABLES = {"lightrail": lightrail_steps, "stripe": stripe_steps, "internal": internal_steps}
 
 
-_POSTGRESQL = postgresql.asyncpg.dialect()
 _CURRENCY_KNOWN = sa.exists().where(
     currencies.c.account_id == sa.bindparam("currency_account"), currencies.c.code == sa.bindparam("currency_code"),
 )
-
-
-def _cast(bind: sa.BindParameter, array: bool = False) -> str:
-    item = bind.type.item_type if array else bind.type
-    return f"CAST(:{bind.key} AS {item.compile(dialect=_POSTGRESQL)}{'[]' if array else ''})"
 
 
 # Columns of the steps and events that are the transaction's own, bound once rather than per row.
@@ -117,15 +111,8 @@ def _row_binds() -> list[sa.BindParameter]:
 def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParameter]]:
     """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
     arrays = [sa.bindparam(name, type_=ARRAY(column.type)) for name, column in _ARRAY_COLUMNS[prefix]]
-    columns = supplied_columns(table)
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(column.name for column in columns)}) "
-        f"SELECT {', '.join(_FROM_TRANSACTION.get(column.key, f'u.{column.name}') for column in columns)} "
-        f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) "
-        f"AS u({', '.join(column.name for _, column in _ARRAY_COLUMNS[prefix])}) "
-        "WHERE EXISTS (SELECT FROM tx)"
-    )
-    return sql, arrays
+    sql = unnest_insert(table, supplied_columns(table), arrays, fixed=_FROM_TRANSACTION)
+    return f"{sql} WHERE EXISTS (SELECT FROM tx)", arrays
 
 
 def _moves() -> tuple[str, list[sa.BindParameter]]:
@@ -145,11 +132,11 @@ def _moves() -> tuple[str, list[sa.BindParameter]]:
     )
     sql = (
         'moved AS (UPDATE "values" AS v SET balance = v.balance + m.amount, uses_remaining = v.uses_remaining + m.uses, '
-        f"updated_date = {_cast(moved_at)}, version = v.version + 1 "
-        f"FROM unnest({', '.join(_cast(bind, array=True) for bind in arrays)}) AS m(id, version, amount, uses) "
+        f"updated_date = {cast(moved_at)}, version = v.version + 1 "
+        f"FROM unnest({', '.join(cast(bind, array=True) for bind in arrays)}) AS m(id, version, amount, uses) "
         # The id list is repeated as `= ANY` so that the plan reaches the rows by primary key instead of
         # joining the unnest against a scan of the account's Values.
-        f"WHERE v.account_id = :account_id AND v.id = ANY({_cast(arrays[0], array=True)}) AND v.id = m.id "
+        f"WHERE v.account_id = :account_id AND v.id = ANY({cast(arrays[0], array=True)}) AND v.id = m.id "
         f"AND v.version = m.version AND {in_bounds} RETURNING 1)"
     )
     return sql, [*arrays, moved_at, sa.bindparam("moved_count", type_=sa.Integer())]
@@ -168,7 +155,7 @@ def _write_in_one_statement(tables: tuple[str, ...], moves: bool = False) -> Pre
     known = "EXISTS (SELECT FROM currencies WHERE account_id = :currency_account AND code = :currency_code)"
     parts = [
         f"tx AS (INSERT INTO transactions ({', '.join(c.name for c in transactions.c)}) "
-        f"SELECT {', '.join(_cast(bind) for bind in row)} WHERE {known} RETURNING 1)"
+        f"SELECT {', '.join(cast(bind) for bind in row)} WHERE {known} RETURNING 1)"
     ]
     binds = [*row, sa.bindparam("currency_account", type_=sa.String()), sa.bindparam("currency_code", type_=sa.String())]
     for prefix in tables:
@@ -180,7 +167,7 @@ def _write_in_one_statement(tables: tuple[str, ...], moves: bool = False) -> Pre
         sql, moved = _moves()
         parts.insert(0, sql)
         binds += moved
-        result = f"count(*) AS inserted, 1 / ((SELECT count(*) FROM moved) = {_cast(moved[-1])} AND count(*) = 1)::int FROM tx"
+        result = f"count(*) AS inserted, 1 / ((SELECT count(*) FROM moved) = {cast(moved[-1])} AND count(*) = 1)::int FROM tx"
     text = f"WITH {', '.join(parts)} SELECT {result}"
     return Prepared(sa.text(text).bindparams(*binds).columns(inserted=sa.Integer))
 
@@ -191,7 +178,8 @@ def _insert_if_currency_exists() -> Prepared:
 
 
 _INSERT_TRANSACTION = _insert_if_currency_exists()
-_INSERT_STEPS = {rail: Prepared(sa.insert(table)) for rail, table in _STEP_TABLES.items()}
+INSERT_STEPS = {rail: BulkInsert(table) for rail, table in _STEP_TABLES.items()}
+INSERT_TRANSACTIONS = BulkInsert(transactions, list(transactions.c))
 
 
 def _columns(prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -211,7 +199,7 @@ async def write_transaction(
     if await _INSERT_TRANSACTION.first(conn, params) is None:
         return False
     for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items():
-        await _INSERT_STEPS[rail].execute_many(conn, rows)
+        await INSERT_STEPS[rail].execute(conn, rows)
     await outbox.insert_rows(conn, event_rows)
     return True
 
@@ -231,8 +219,8 @@ async def write_with_moves(
         return await write_at_once(conn, [
             *((_MOVE, [_move_params(account_id, move, now)], True) for move in moves),
             (_INSERT_TRANSACTION, [params], True),
-            *((_INSERT_STEPS[rail], rows, False) for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items() if rows),
-            (outbox.INSERT, event_rows, False),
+            *((INSERT_STEPS[rail].each_row, rows, False) for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items() if rows),
+            (outbox.INSERT.each_row, event_rows, False),
         ])
     tables = _add_arrays(params, account_id, transaction, event_rows)
     ids, versions, amounts, uses = (list(column) for column in zip(*moves))
@@ -283,22 +271,6 @@ def _add_arrays(params: dict[str, Any], account_id: str, transaction: Mapping[st
     for prefix in tables:
         params.update(_columns(prefix, rows[prefix]))
     return tables
-
-
-async def insert_transaction_rows(conn: AsyncConnection, account_id: str, txs: list[Mapping[str, Any]]) -> None:
-    """Many transactions in one statement (issuances); their steps follow once the values they name exist."""
-    await conn.execute(sa.insert(transactions), [transaction_row(account_id, tx) for tx in txs])
-
-
-async def insert_step_rows(conn: AsyncConnection, account_id: str, txs: list[Mapping[str, Any]]) -> None:
-    """The steps of many transactions, one statement per rail."""
-    by_rail: dict[str, list[dict[str, Any]]] = {rail: [] for rail in RAIL_ORDER}
-    for tx in txs:
-        for rail, rows in step_rows(account_id, tx["id"], tx["steps"]).items():
-            by_rail[rail].extend(rows)
-    for rail, rows in by_rail.items():
-        if rows:
-            await conn.execute(sa.insert(_STEP_TABLES[rail]), rows)
 
 
 def _lightrail_step(m: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,10 +23,9 @@ from lightrail.db.engine import Database
 from lightrail.events.outbox import emit_many, updated_event
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import is_system_id
-from lightrail.transactions import records
 from lightrail.values import ledger_records, repository
 from lightrail.values.codes import CodeCipher, last_four
-from lightrail.values.creation import value_row
+from lightrail.values.creation import value_row, write_created
 from lightrail.values.schemas import Attach
 from lightrail.values.service import value_not_found
 from lightrail.values.tables import values as v
@@ -134,15 +133,12 @@ async def attach_generic(
     generic_step = _update_step(generic, amount, uses, None if generic_code is None else last_four(generic_code))
     new_step = ledger_records.insert_step(new_id, contact_id, None, per_balance, per_uses)
     tx = ledger_records.simple_transaction(new_id, "attach", generic.currency, now, created_by, [generic_step, new_step])
-    await records.insert_transaction_rows(conn, account_id, [tx])
     await repository.update(conn, account_id, generic.id, {
         "balance": generic_step["balanceAfter"], "uses_remaining": generic_step["usesRemainingAfter"], "updated_date": now,
     })
-    row = value_row(account_id, fields, codes.columns(account_id, None), now, created_by)
-    await repository.insert_many(conn, [row])
-    await records.insert_step_rows(conn, account_id, [tx])
     updated_generic = await repository.get(conn, account_id, generic.id)
-    await emit_many(conn, [
+    row = value_row(account_id, fields, codes.columns(account_id, None), now, created_by)
+    await write_created(conn, account_id, [tx], [row], [
         (account_id, "lightrail.transaction.created", new_id, now, now, {"newTransaction": tx}),
         updated_event(account_id, "value", generic.id, now, repository.to_json(generic, codes), repository.to_json(updated_generic, codes)),
         (account_id, "lightrail.value.created", new_id, now, now, {"newValue": repository.to_json(row, codes)}),

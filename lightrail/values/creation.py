@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.contacts.tables import contacts
 from lightrail.currencies.tables import currencies
-from lightrail.events.outbox import emit_many
+from lightrail.events import outbox
+from lightrail.events.outbox import Event
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import is_system_id
 from lightrail.transactions import records
@@ -24,7 +25,6 @@ from lightrail.values import ledger_records, repository
 from lightrail.values.codes import CodeCipher, CodeRecipe, generate_code, last_four
 from lightrail.values.liability import rule_from_liability
 from lightrail.values.rule_checks import check_rules
-from lightrail.values.tables import values
 
 CODE_ATTEMPTS = 3
 
@@ -224,10 +224,7 @@ async def _check_references(conn: AsyncConnection, account_id: str, drafts: list
             if contact_id not in found:
                 raise ApiError(409, f"Contact '{contact_id}' does not exist.", "ContactNotFound")
     ids = [d.fields["id"] for d in drafts]
-    taken = await ledger_records.existing_transaction_ids(conn, account_id, ids)
-    for start in range(0, len(ids), repository.CHUNK):
-        query = sa.select(values.c.id).where(values.c.account_id == account_id, values.c.id.in_(ids[start:start + repository.CHUNK]))
-        taken.update((await conn.execute(query)).scalars())
+    taken = await ledger_records.existing_transaction_ids(conn, account_id, ids) | await repository.existing_ids(conn, account_id, ids)
     for value_id in ids:
         if value_id in taken:
             raise value_id_exists(value_id)
@@ -263,24 +260,37 @@ async def _assign_codes(conn: AsyncConnection, account_id: str, codes: CodeCiphe
     return chosen
 
 
+# A value comes into being as rows of four tables, written in this order for their foreign keys: its
+# transaction, itself, the transaction's steps (all on the lightrail rail) and the events.
+_CREATED = (records.INSERT_TRANSACTIONS, repository.INSERT, records.INSERT_STEPS["lightrail"], outbox.INSERT)
+
+
+async def write_created(
+    conn: AsyncConnection, account_id: str, txs: list[dict[str, Any]], value_rows: list[dict[str, Any]], events: list[Event],
+) -> None:
+    """Writes values coming into being with their transactions (API shape) and events, one statement per table."""
+    steps = [row for tx in txs for row in records.step_rows(account_id, tx["id"], tx["steps"])["lightrail"]]
+    rows = outbox.event_rows(events)
+    for insert, table_rows in zip(_CREATED, ([records.transaction_row(account_id, tx) for tx in txs], value_rows, steps, rows)):
+        await insert.execute(conn, table_rows)
+    outbox.written(conn, rows)
+
+
 async def insert_values(
     conn: AsyncConnection, account_id: str, codes: CodeCipher, drafts: list[ValueDraft], now: datetime, created_by: str,
 ) -> list[dict[str, Any]]:
     """Inserts the values with their initialBalance transactions and events; returns the value rows."""
     await _check_references(conn, account_id, drafts)
     chosen = await _assign_codes(conn, account_id, codes, drafts)
-    rows, txs = [], []
+    rows, txs, events = [], [], []
     for draft, code in zip(drafts, chosen):
         v = draft.fields
-        rows.append(value_row(account_id, v, codes.columns(account_id, code), now, created_by))
+        row = value_row(account_id, v, codes.columns(account_id, code), now, created_by)
         step = ledger_records.insert_step(v["id"], v["contactId"], None if code is None else last_four(code), v["balance"], v["usesRemaining"])
-        txs.append(ledger_records.simple_transaction(v["id"], "initialBalance", v["currency"], now, created_by, [step]))
-    await records.insert_transaction_rows(conn, account_id, txs)
-    await repository.insert_many(conn, rows)
-    await records.insert_step_rows(conn, account_id, txs)
-    events = []
-    for row, tx in zip(rows, txs):
+        tx = ledger_records.simple_transaction(v["id"], "initialBalance", v["currency"], now, created_by, [step])
+        rows.append(row)
+        txs.append(tx)
         events.append((account_id, "lightrail.transaction.created", tx["id"], now, now, {"newTransaction": tx}))
         events.append((account_id, "lightrail.value.created", row["id"], now, now, {"newValue": repository.to_json(row, codes)}))
-    await emit_many(conn, events)
+    await write_created(conn, account_id, txs, rows, events)
     return rows

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.clock import iso
+from lightrail.db.prepared import Prepared, any_of
 from lightrail.transactions.tables import transactions
 
 
@@ -55,11 +56,10 @@ def simple_transaction(
     }
 
 
-async def existing_transaction_ids(conn: AsyncConnection, account_id: str, ids: list[str], chunk: int = 500) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(ids), chunk):
-        query = sa.select(transactions.c.id).where(
-            transactions.c.account_id == account_id, transactions.c.id.in_(ids[start:start + chunk])
-        )
-        found.update((await conn.execute(query)).scalars())
-    return found
+_TRANSACTION_IDS_PRESENT = Prepared(sa.select(transactions.c.id).where(
+    transactions.c.account_id == sa.bindparam("account_id"), any_of(transactions.c.id, "wanted"),
+))
+
+
+async def existing_transaction_ids(conn: AsyncConnection, account_id: str, ids: list[str]) -> set[str]:
+    return {row.id for row in await _TRANSACTION_IDS_PRESENT.all(conn, {"account_id": account_id, "wanted": ids})}

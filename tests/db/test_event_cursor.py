@@ -40,7 +40,7 @@ def run(database_url: str, work) -> object:
 
 async def write(db: Database, account: str, *ids: str) -> None:
     async with db.transaction() as conn:
-        await INSERT.execute_many(conn, [event(account, i) for i in ids])
+        await INSERT.execute(conn, [event(account, i) for i in ids])
 
 
 async def take(db: Database, limit: int) -> list[str]:
@@ -79,7 +79,7 @@ def test_a_running_transaction_holds_back_the_events_committed_after_it(database
     async def work(db: Database):
         seen = []
         async with db.transaction() as slow:
-            await INSERT.execute_many(slow, [event(account, "early")])
+            await INSERT.execute(slow, [event(account, "early")])
             await write(db, account, "late")
             seen.append(await take(db, 10))
         seen.append(await take(db, 10))

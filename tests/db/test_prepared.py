@@ -41,7 +41,7 @@ def test_insert_many_then_select_by_any_length_of_list(database_url: str) -> Non
 
     async def work(db: Database):
         async with db.transaction() as conn:
-            await INSERT.execute_many(conn, [event(account, f"e{i}", data) for i in range(3)])
+            await INSERT.each_row.execute_many(conn, [event(account, f"e{i}", data) for i in range(3)])
         async with db.read() as conn:
             return [await SELECT_BY_IDS.all(conn, {"account": account, "ids": ids}) for ids in (["e0"], ["e2", "e1", "zz"], [])]
 
@@ -60,7 +60,7 @@ def test_changed_rows_and_rollback_share_the_callers_transaction(database_url: s
 
     async def work(db: Database):
         async with db.transaction() as conn:
-            await INSERT.execute_many(conn, [event(account, "kept", {})])
+            await INSERT.each_row.execute_many(conn, [event(account, "kept", {})])
         changed = []
         with pytest.raises(RuntimeError):
             async with db.transaction() as conn:
@@ -84,10 +84,10 @@ def test_unique_violation_is_sqlalchemys_integrity_error(database_url: str) -> N
 
     async def work(db: Database):
         async with db.transaction() as conn:
-            await INSERT.execute_many(conn, [event(account, "dup", {})])
+            await INSERT.each_row.execute_many(conn, [event(account, "dup", {})])
         with pytest.raises(IntegrityError):
             async with db.transaction() as conn:
-                await INSERT.execute_many(conn, [event(account, "dup", {})])
+                await INSERT.each_row.execute_many(conn, [event(account, "dup", {})])
         async with db.read() as conn:
             return await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["dup"]})
 
@@ -111,7 +111,7 @@ def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(databa
 
     async def work(db: Database):
         async with db.transaction() as conn:
-            await INSERT.execute_many(conn, [event(account, "locked", {})])
+            await INSERT.each_row.execute_many(conn, [event(account, "locked", {})])
 
         async def write() -> None:
             async with db.transaction() as conn:
@@ -167,14 +167,14 @@ def test_sqlite_writes_at_once_entirely_or_not_at_all(database_url: str) -> None
 
     async def work(db: Database):
         async with db.writing(), db.read() as conn:
-            first = await write_at_once(conn, [(INSERT, [event(account, "a", {}), event(account, "b", {})], False)])
+            first = await write_at_once(conn, [(INSERT.each_row, [event(account, "a", {}), event(account, "b", {})], False)])
             guarded = await write_at_once(conn, [
                 (MARK, [{"account": account, "event": "a", "at": at}], True),
-                (INSERT, [event(account, "c", {})], False),
+                (INSERT.each_row, [event(account, "c", {})], False),
                 (MARK, [{"account": account, "event": "missing", "at": at}], True),
             ])
             with pytest.raises(IntegrityError):
-                await write_at_once(conn, [(INSERT, [event(account, "d", {}), event(account, "a", {})], False)])
+                await write_at_once(conn, [(INSERT.each_row, [event(account, "d", {}), event(account, "a", {})], False)])
             rows = await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["a", "b", "c", "d"]})
         return first, guarded, rows
 
