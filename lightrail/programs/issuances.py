@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from lightrail import collector
 from lightrail.db import clock
 from lightrail.db.engine import Database
 from lightrail.http.errors import ApiError
@@ -113,25 +114,26 @@ async def create_issuance(
     if not is_system_id(program_id):
         raise program_not_found(program_id)
     try:
-        async with db.transaction() as conn:
-            program = await repository.get(conn, account_id, program_id)
-            if program is None:
-                raise program_not_found(program_id)
-            program = program._mapping
-            now = clock.now()
-            record = _record(account_id, program, body, now, created_by)
-            inputs = _value_inputs(record, body)
-            drafts = [
-                ValueDraft(initialize({**inputs, "id": value_id}, program), body.code, recipe)
-                for value_id in value_ids(body.id, body.count)
-            ]
-            # Every value of an issuance has the same fields but its id and code: checking one checks all.
-            check_program_constraints(drafts[0].fields, program)
-            check_value_properties(drafts[0].fields)
-            if await repository.issuance_exists(conn, account_id, body.id):
-                raise issuance_exists(body.id)
-            await repository.insert_issuance(conn, record)
-            await insert_values(conn, account_id, codes, drafts, now, created_by)
+        with collector.paused():
+            async with db.transaction() as conn:
+                program = await repository.get(conn, account_id, program_id)
+                if program is None:
+                    raise program_not_found(program_id)
+                program = program._mapping
+                now = clock.now()
+                record = _record(account_id, program, body, now, created_by)
+                inputs = _value_inputs(record, body)
+                drafts = [
+                    ValueDraft(initialize({**inputs, "id": value_id}, program), body.code, recipe)
+                    for value_id in value_ids(body.id, body.count)
+                ]
+                # Every value of an issuance has the same fields but its id and code: checking one checks all.
+                check_program_constraints(drafts[0].fields, program)
+                check_value_properties(drafts[0].fields)
+                if await repository.issuance_exists(conn, account_id, body.id):
+                    raise issuance_exists(body.id)
+                await repository.insert_issuance(conn, record)
+                await insert_values(conn, account_id, codes, drafts, now, created_by)
     except IntegrityError as error:
         raise creation_conflict(error, drafts[0].fields["id"]) from None
     return repository.issuance_to_json(record)
