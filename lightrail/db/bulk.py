@@ -1,9 +1,9 @@
 """Inserting many rows of one table at once.
 
-PostgreSQL executes each row of an `executemany` as its own INSERT, with its own executor start and
-trigger and constraint setup: about 80 µs a row on the project's machine. The same rows sent as one
-array per column and spread by `unnest` go in as one statement at a fraction of that, and asyncpg
-encodes the arrays in C. SQLite has no arrays, and its `executemany` is already a loop in C.
+PostgreSQL executes each row of an `executemany` as an INSERT of its own, each started, run and
+finished by the executor. Sent as one array per column and spread by `unnest`, the rows go in as one
+statement, the arrays encoded by asyncpg in C: an issuance's 50,000 rows took 4.1–4.7 s instead of
+5.7–6.1 s (ninth session). SQLite has no arrays, and its `executemany` is already a loop in C.
 """
 
 from __future__ import annotations
@@ -73,4 +73,3 @@ class BulkInsert:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start:start + CHUNK]
             await self._arrays.all(conn, {column.key: [row[column.key] for row in chunk] for column in self.columns})
-

@@ -188,6 +188,19 @@ class Prepared:
             await driver.executemany(compiled.sql, [compiled.args(row) for row in rows])
 
 
+class Present:
+    """Which of a list of keys an account already has in one column: one query whatever their number."""
+
+    def __init__(self, column: sa.Column) -> None:
+        self._key = column.key
+        self._query = Prepared(sa.select(column).where(
+            column.table.c.account_id == sa.bindparam("account_id"), any_of(column, "wanted"),
+        ))
+
+    async def among(self, conn: AsyncConnection, account_id: str, wanted: list[str]) -> set[str]:
+        return {row[self._key] for row in await self._query.all(conn, {"account_id": account_id, "wanted": wanted})}
+
+
 # (statement, its rows, whether it must change exactly one row)
 Write = tuple[Prepared, Sequence[Mapping[str, Any]], bool]
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.currencies.tables import currencies
-from lightrail.db.bulk import BulkInsert, cast, unnest_insert
+from lightrail.db.bulk import BulkInsert, array_binds, cast, unnest_insert
 from lightrail.db.clock import iso
 from lightrail.db.metadata import supplied_columns
 from lightrail.db.prepared import Prepared, write_at_once
@@ -110,7 +110,7 @@ def _row_binds() -> list[sa.BindParameter]:
 
 def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParameter]]:
     """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
-    arrays = [sa.bindparam(name, type_=ARRAY(column.type)) for name, column in _ARRAY_COLUMNS[prefix]]
+    arrays = array_binds((column for _, column in _ARRAY_COLUMNS[prefix]), prefix=f"{prefix}_")
     sql = unnest_insert(table, supplied_columns(table), arrays, fixed=_FROM_TRANSACTION)
     return f"{sql} WHERE EXISTS (SELECT FROM tx)", arrays
 

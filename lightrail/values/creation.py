@@ -224,7 +224,7 @@ async def _check_references(conn: AsyncConnection, account_id: str, drafts: list
             if contact_id not in found:
                 raise ApiError(409, f"Contact '{contact_id}' does not exist.", "ContactNotFound")
     ids = [d.fields["id"] for d in drafts]
-    taken = await ledger_records.existing_transaction_ids(conn, account_id, ids) | await repository.existing_ids(conn, account_id, ids)
+    taken = await ledger_records.TRANSACTION_IDS_PRESENT.among(conn, account_id, ids) | await repository.IDS_PRESENT.among(conn, account_id, ids)
     for value_id in ids:
         if value_id in taken:
             raise value_id_exists(value_id)
@@ -234,7 +234,7 @@ async def _assign_codes(conn: AsyncConnection, account_id: str, codes: CodeCiphe
     """Each draft's code; generated codes that collide are generated again, up to three attempts in all."""
     chosen: list[str | None] = [d.code for d in drafts]
     given = {i: codes.lookup_hash(account_id, c) for i, c in enumerate(chosen) if c is not None}
-    if len(set(given.values())) != len(given) or await repository.existing_code_hashes(conn, account_id, list(given.values())):
+    if len(set(given.values())) != len(given) or await repository.CODE_HASHES_PRESENT.among(conn, account_id, list(given.values())):
         raise code_exists()
     taken = set(given.values())
     pending = [i for i, d in enumerate(drafts) if d.recipe is not None]
@@ -245,7 +245,7 @@ async def _assign_codes(conn: AsyncConnection, account_id: str, codes: CodeCiphe
         for i in pending:
             code = generate_code(drafts[i].recipe)
             candidates[i] = (code, codes.lookup_hash(account_id, code))
-        in_db = await repository.existing_code_hashes(conn, account_id, [h for _, h in candidates.values()])
+        in_db = await repository.CODE_HASHES_PRESENT.among(conn, account_id, [h for _, h in candidates.values()])
         retry = []
         for i in pending:
             code, hashed = candidates[i]

@@ -10,11 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from lightrail.db.clock import iso
-from lightrail.db.prepared import Prepared, any_of
+from lightrail.db.prepared import Present
 from lightrail.transactions.tables import transactions
 
 
@@ -56,10 +53,4 @@ def simple_transaction(
     }
 
 
-_TRANSACTION_IDS_PRESENT = Prepared(sa.select(transactions.c.id).where(
-    transactions.c.account_id == sa.bindparam("account_id"), any_of(transactions.c.id, "wanted"),
-))
-
-
-async def existing_transaction_ids(conn: AsyncConnection, account_id: str, ids: list[str]) -> set[str]:
-    return {row.id for row in await _TRANSACTION_IDS_PRESENT.all(conn, {"account_id": account_id, "wanted": ids})}
+TRANSACTION_IDS_PRESENT = Present(transactions.c.id)

@@ -10,13 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.db.bulk import BulkInsert
 from lightrail.db.clock import iso
-from lightrail.db.prepared import Prepared, any_of
+from lightrail.db.prepared import Present
 from lightrail.http.filters import CREATED_OPS, ID_OPS, FilterField, filter_conditions
 from lightrail.http.pagination import Page, PageRequest, fetch_page
 from lightrail.values.codes import ELLIPSIS, CodeCipher
 from lightrail.values.liability import liability_number
 from lightrail.values.tables import values as t
-
 
 
 def _mapping(row: Any) -> Mapping[str, Any]:
@@ -124,20 +123,8 @@ async def get_by_code_hash(conn: AsyncConnection, account_id: str, code_hashed: 
     return (await conn.execute(query)).first()
 
 
-def _present(column: sa.Column) -> Prepared:
-    return Prepared(sa.select(column).where(t.c.account_id == sa.bindparam("account_id"), any_of(column, "wanted")))
-
-
-_IDS_PRESENT = _present(t.c.id)
-_CODE_HASHES_PRESENT = _present(t.c.code_hashed)
-
-
-async def existing_ids(conn: AsyncConnection, account_id: str, ids: list[str]) -> set[str]:
-    return {row.id for row in await _IDS_PRESENT.all(conn, {"account_id": account_id, "wanted": ids})}
-
-
-async def existing_code_hashes(conn: AsyncConnection, account_id: str, hashes: list[str]) -> set[str]:
-    return {row.code_hashed for row in await _CODE_HASHES_PRESENT.all(conn, {"account_id": account_id, "wanted": hashes})}
+IDS_PRESENT = Present(t.c.id)
+CODE_HASHES_PRESENT = Present(t.c.code_hashed)
 
 
 INSERT = BulkInsert(t)
