@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightrail.contacts.tables import contacts
 from lightrail.currencies.tables import currencies
-from lightrail.events import outbox
-from lightrail.events.outbox import Event
+from lightrail.events.outbox import Event, emit_many
 from lightrail.http.errors import ApiError
 from lightrail.http.validation import is_system_id
 from lightrail.transactions import records
@@ -260,20 +259,17 @@ async def _assign_codes(conn: AsyncConnection, account_id: str, codes: CodeCiphe
     return chosen
 
 
-# A value comes into being as rows of four tables, written in this order for their foreign keys: its
-# transaction, itself, the transaction's steps (all on the lightrail rail) and the events.
-_CREATED = (records.INSERT_TRANSACTIONS, repository.INSERT, records.INSERT_STEPS["lightrail"], outbox.INSERT)
-
-
 async def write_created(
     conn: AsyncConnection, account_id: str, txs: list[dict[str, Any]], value_rows: list[dict[str, Any]], events: list[Event],
 ) -> None:
-    """Writes values coming into being with their transactions (API shape) and events, one statement per table."""
+    """Writes values coming into being with their transactions (API shape) and events, one statement per
+    table, in the order their foreign keys need: the transactions, the values, the transactions' steps
+    (all on the lightrail rail), then the events."""
+    await records.INSERT_TRANSACTIONS.execute(conn, [records.transaction_row(account_id, tx) for tx in txs])
+    await repository.INSERT.execute(conn, value_rows)
     steps = [row for tx in txs for row in records.step_rows(account_id, tx["id"], tx["steps"])["lightrail"]]
-    rows = outbox.event_rows(events)
-    for insert, table_rows in zip(_CREATED, ([records.transaction_row(account_id, tx) for tx in txs], value_rows, steps, rows)):
-        await insert.execute(conn, table_rows)
-    outbox.written(conn, rows)
+    await records.INSERT_STEPS["lightrail"].execute(conn, steps)
+    await emit_many(conn, events)
 
 
 async def insert_values(
