@@ -134,7 +134,7 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
 
 
 @contextmanager
-def _driver_errors(sql: str) -> Iterator[None]:
+def driver_errors(sql: str) -> Iterator[None]:
     """Both drivers' constraint violations and data exceptions (a division by zero included) as
     SQLAlchemy's IntegrityError and DataError, which callers catch without knowing the driver."""
     try:
@@ -162,7 +162,7 @@ class Prepared:
     async def all(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Row]:
         compiled = self._for(conn)
         driver = await driver_connection(conn)
-        with _driver_errors(compiled.sql):
+        with driver_errors(compiled.sql):
             if conn.dialect.name == "postgresql":
                 records = await driver.fetch(compiled.sql, *compiled.args(params))
             else:
@@ -172,6 +172,10 @@ class Prepared:
     async def first(self, conn: AsyncConnection, params: Mapping[str, Any]) -> Row | None:
         rows = await self.all(conn, params)
         return rows[0] if rows else None
+
+    def parameters(self, conn: AsyncConnection) -> tuple[str, ...]:
+        """The bind names in the order `bound` gives each row's values."""
+        return self._for(conn).names
 
     def bound(self, conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[list[Any]]]:
         """The statement's text and each row's parameters, converted, as the driver takes them."""
@@ -184,7 +188,7 @@ class Prepared:
             return
         compiled = self._for(conn)
         driver = await driver_connection(conn)
-        with _driver_errors(compiled.sql):
+        with driver_errors(compiled.sql):
             await driver.executemany(compiled.sql, [compiled.args(row) for row in rows])
 
 
@@ -214,7 +218,7 @@ async def write_at_once(conn: AsyncConnection, writes: Sequence[Write]) -> bool:
     work = [(*prepared.bound(conn, rows), guarded) for prepared, rows, guarded in writes]
     driver = await driver_connection(conn)
     # aiosqlite has no public way to run a function on its connection's thread.
-    with _driver_errors(";\n".join(sql for sql, _, _ in work)):
+    with driver_errors(";\n".join(sql for sql, _, _ in work)):
         return await driver._execute(_apply_all, driver._conn, work)
 
 

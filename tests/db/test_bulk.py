@@ -1,5 +1,5 @@
 """Bulk inserts on the real test database: every row and every kind of value arrives as sent, in the
-caller's transaction, across the statement-size boundary."""
+caller's transaction, whether PostgreSQL takes the rows as one INSERT or by COPY."""
 
 from __future__ import annotations
 
@@ -32,13 +32,18 @@ def event(account: str, index: int) -> dict:
     }
 
 
-def test_rows_across_chunks_arrive_whole(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "CHUNK", 7)  # 30 rows: four full statements and a short one on PostgreSQL
+# On PostgreSQL: every batch by COPY, or every batch as one INSERT.
+BOTH_WAYS = pytest.mark.parametrize("copy_from", [1, 1000], ids=["copy", "insert"])
+
+
+def test_rows_of_a_large_and_a_small_batch_arrive_whole(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "COPY_FROM", 10)  # on PostgreSQL the first batch goes by COPY, the second as an INSERT
     account = f"bulk-{uuid.uuid4().hex[:8]}"
 
     async def work(db: Database):
         async with db.transaction() as conn:
-            await EVENTS.execute(conn, [event(account, i) for i in range(30)])
+            await EVENTS.execute(conn, [event(account, i) for i in range(27)])
+            await EVENTS.execute(conn, [event(account, i) for i in range(27, 30)])
             await EVENTS.execute(conn, [])
         async with db.read() as conn:
             query = sa.select(events.c.id, events.c.data, events.c.created_at).where(events.c.account_id == account).order_by(events.c.id)
@@ -51,7 +56,9 @@ def test_rows_across_chunks_arrive_whole(database_url: str, monkeypatch: pytest.
     assert {row.created_at for row in rows} == {CREATED}
 
 
-def test_nulls_booleans_and_dates_of_a_transaction_row(database_url: str) -> None:
+@BOTH_WAYS
+def test_nulls_booleans_and_dates_of_a_transaction_row(database_url: str, copy_from: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
     account = f"bulk-{uuid.uuid4().hex[:8]}"
     row = {
         "account_id": account, "id": "t1", "transaction_type": "credit", "currency": "USD", "totals": None,
@@ -74,15 +81,16 @@ def test_nulls_booleans_and_dates_of_a_transaction_row(database_url: str) -> Non
     assert dict(stored) == row
 
 
-def test_a_clash_raises_and_keeps_nothing_of_the_batch(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "CHUNK", 2)
+@BOTH_WAYS
+def test_a_clash_raises_and_keeps_nothing_of_the_batch(database_url: str, copy_from: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
     account = f"bulk-{uuid.uuid4().hex[:8]}"
 
     async def work(db: Database):
         with pytest.raises(IntegrityError):
             async with db.transaction() as conn:
-                # The clash is in the second statement on PostgreSQL: the first one's rows go too.
-                await EVENTS.execute(conn, [event(account, 1), event(account, 2), event(account, 1)])
+                await EVENTS.execute(conn, [event(account, 1), event(account, 2)])
+                await EVENTS.execute(conn, [event(account, 3), event(account, 1)])
         async with db.read() as conn:
             return (await conn.execute(sa.select(sa.func.count()).select_from(events).where(events.c.account_id == account))).scalar()
 
