@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -57,6 +58,7 @@ class Database:
         self._pool_size = pool_size
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
         self._kept: dict[asyncio.AbstractEventLoop, _KeptConnections] = {}
+        self._writer: SqliteWriter | None = None
 
     @property
     def dialect(self) -> str:
@@ -65,7 +67,7 @@ class Database:
     def writing(self) -> AbstractAsyncContextManager[Any]:
         """SQLite has one writer at a time: writers of this process queue here rather than fail on the
         database lock (BEGIN IMMEDIATE covers other processes). PostgreSQL writers need no queue.
-        `transaction()` holds it; so does whoever writes outside one (`prepared.write_at_once`)."""
+        `transaction()` holds it, and `writer()`."""
         if not self.is_sqlite:
             return nullcontext()
         loop = asyncio.get_running_loop()
@@ -73,6 +75,14 @@ class Database:
         if lock is None:
             lock = self._locks[loop] = asyncio.Lock()
         return lock
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[SqliteWriter]:
+        """SQLite: the process's own writer connection, at the head of the queue of `writing()`."""
+        async with self.writing():
+            if self._writer is None:
+                self._writer = SqliteWriter(self.engine)
+            yield self._writer
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -135,7 +145,46 @@ class Database:
         kept = self._kept.pop(asyncio.get_running_loop(), None)
         if kept is not None:
             await kept.close()
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await writer.close()
         await self.engine.dispose()
+
+
+Result = TypeVar("Result")
+
+
+class SqliteWriter:
+    """SQLite: a connection of the process's own for units of work written in one call on its thread
+    (`prepared.write_at_once`).
+
+    A pooled connection taken for such a write kept the writer queue (`Database.writing()`) through the
+    pool's checkout, the write's hop to the connection's thread and the pool's reset hop; this one keeps
+    it for the write's hop alone. Its thread belongs to no event loop, so every loop of the process
+    shares it, and whatever becomes of the caller (its loop ending included) a call runs on to its
+    COMMIT or ROLLBACK: the connection never keeps the database's write lock.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.dialect = engine.dialect  # what statements are compiled for
+        self._connect_args = engine.dialect.create_connect_args(engine.url)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lightrail-sqlite-writer")
+        self._connection: sqlite3.Connection | None = None
+
+    async def call(self, function: Callable[[sqlite3.Connection], Result]) -> Result:
+        """`function(connection)` on the writer's thread, which runs one call at a time."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._on_thread, function)
+
+    def _on_thread(self, function: Callable[[sqlite3.Connection], Result]) -> Result:
+        if self._connection is None:
+            args, kwargs = self._connect_args
+            self._connection = sqlite3.connect(*args, **kwargs)
+            _set_up_sqlite(self._connection)
+        return function(self._connection)
+
+    async def close(self) -> None:
+        await self.call(lambda connection: connection.close())
+        self._thread.shutdown()
 
 
 class _KeptConnections:
@@ -285,11 +334,17 @@ def after_commit(conn: AsyncConnection) -> list[Callable[[], None]]:
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection, _record):  # noqa: ANN001
-        # Take transaction control away from the driver so BEGIN is ours to emit.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        _set_up_sqlite(dbapi_connection)
+
+
+
+def _set_up_sqlite(connection: Any) -> None:
+    """A new SQLite connection, sqlite3's or SQLAlchemy's adapter of aiosqlite's."""
+    # Take transaction control away from the driver so BEGIN is ours to emit.
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
@@ -24,7 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lightrail.db.engine import driver_connection
+from lightrail.db.engine import SqliteWriter, driver_connection
 
 Processor = Callable[[Any], Any] | None
 
@@ -152,7 +153,7 @@ class Prepared:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
-    def _for(self, conn: AsyncConnection) -> _Compiled:
+    def _for(self, conn: AsyncConnection | SqliteWriter) -> _Compiled:
         dialect = conn.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
@@ -177,7 +178,7 @@ class Prepared:
         """The bind names in the order `bound` gives each row's values."""
         return self._for(conn).names
 
-    def bound(self, conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[list[Any]]]:
+    def bound(self, conn: AsyncConnection | SqliteWriter, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[list[Any]]]:
         """The statement's text and each row's parameters, converted, as the driver takes them."""
         compiled = self._for(conn)
         return compiled.sql, [compiled.args(row) for row in rows]
@@ -209,17 +210,15 @@ class Present:
 Write = tuple[Prepared, Sequence[Mapping[str, Any]], bool]
 
 
-async def write_at_once(conn: AsyncConnection, writes: Sequence[Write]) -> bool:
-    """SQLite: the statements as one unit of work (BEGIN IMMEDIATE … COMMIT) run on the connection's own
-    thread, one hop from the event loop for all of them instead of one per statement (each hop costs
-    the event loop more than the statement costs SQLite). A guarded statement runs for its one row and
-    must change exactly one: otherwise everything is rolled back and False returned. The caller holds
-    `Database.writing()`; the connection must be outside any transaction."""
-    work = [(*prepared.bound(conn, rows), guarded) for prepared, rows, guarded in writes]
-    driver = await driver_connection(conn)
-    # aiosqlite has no public way to run a function on its connection's thread.
+async def write_at_once(writer: SqliteWriter, writes: Sequence[Write]) -> bool:
+    """SQLite: the statements as one unit of work (BEGIN IMMEDIATE … COMMIT) on the writer's thread, one
+    hop from the event loop for all of them instead of one per statement (each hop costs the event loop
+    more than the statement costs SQLite). A guarded statement runs for its one row and must change
+    exactly one: otherwise everything is rolled back and False returned. The caller holds
+    `Database.writer()`."""
+    work = [(*prepared.bound(writer, rows), guarded) for prepared, rows, guarded in writes]
     with driver_errors(";\n".join(sql for sql, _, _ in work)):
-        return await driver._execute(_apply_all, driver._conn, work)
+        return await writer.call(partial(_apply_all, work=work))
 
 
 def _apply_all(connection: sqlite3.Connection, work: list[tuple[str, list[list[Any]], bool]]) -> bool:

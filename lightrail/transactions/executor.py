@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lightrail.db.engine import SqliteWriter
 from lightrail.db.prepared import Prepared
 from lightrail.events.outbox import Event, event_rows, updated_event, written
 from lightrail.http.errors import ApiError
@@ -314,12 +315,14 @@ def _charges_stripe(plan: LedgerPlan) -> bool:
     return any(isinstance(s, dict) and s["rail"] == "stripe" for s in plan.steps)
 
 
-async def execute_at_once(conn: AsyncConnection, account_id: str, plan: LedgerPlan, codes: CodeCipher, now: datetime) -> dict[str, Any] | None:
+async def execute_at_once(
+    conn: AsyncConnection | SqliteWriter, account_id: str, plan: LedgerPlan, codes: CodeCipher, now: datetime,
+) -> dict[str, Any] | None:
     """The plan made from rows read outside any transaction: writes it at once (`records.write_with_moves`),
     applied only if every Value it moves is still the row the plan read. Returns the transaction as POST
     answers it, or None, with nothing written, when anything moved (or the id or the currency is in
     question): the caller then goes the locking way of `execute`, which also names the error. On SQLite
-    the caller holds `Database.writing()`.
+    `conn` is the process's writer, which the caller holds (`Database.writer()`).
 
     Two round trips (read, write) instead of five on PostgreSQL, two thread hops instead of eight on
     SQLite, and no row is locked, nor SQLite's writer lock held, while the plan is made.

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lightrail.currencies.tables import currencies
 from lightrail.db.bulk import BulkInsert, array_binds, cast, unnest_insert
 from lightrail.db.clock import iso
+from lightrail.db.engine import SqliteWriter
 from lightrail.db.metadata import supplied_columns
 from lightrail.db.prepared import Prepared, write_at_once
 from lightrail.events import outbox
@@ -205,17 +206,17 @@ async def write_transaction(
 
 
 async def write_with_moves(
-    conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]],
+    conn: AsyncConnection | SqliteWriter, account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]],
     moves: list[tuple[str, int, int, int]], now: datetime,
 ) -> bool:
     """Outside any transaction: the Values' changes (id, version read, amount, uses) and the transaction
     with its steps and events, applied entirely or not at all; False, with nothing written, when a Value
     moved since it was read or the currency is gone. Raises IntegrityError on an id clash.
 
-    PostgreSQL takes it as one statement; SQLite as one unit of work in one hop to its thread, under
-    `Database.writing()`, which the caller holds."""
+    PostgreSQL takes it as one statement on `conn`; SQLite as one unit of work in one hop to the thread
+    of the process's writer, which the caller holds (`Database.writer()`)."""
     params = _write_params(account_id, transaction, None)
-    if conn.dialect.name == "sqlite":
+    if isinstance(conn, SqliteWriter):
         return await write_at_once(conn, [
             *((_MOVE, [_move_params(account_id, move, now)], True) for move in moves),
             (_INSERT_TRANSACTION, [params], True),

@@ -61,9 +61,9 @@ def skeleton(
 async def _planned_first(db: Database, codes: CodeCipher, account_id: str, make_plan: Planner) -> dict[str, Any] | None:
     """The plan made outside any unit of work, written at once; None when it could not be.
 
-    SQLite's write queues behind the process's other writers on a connection taken once the read's is
-    back in the pool: waiting in that queue while holding a connection would deadlock against a unit of
-    work at its head waiting for one."""
+    SQLite's write queues behind the process's other writers once the read's connection is back in the
+    pool (waiting in that queue while holding a connection would deadlock against a unit of work at its
+    head waiting for one), and goes through the process's writer connection."""
     now = clock.now()
     async with db.read() as conn:
         plan = await make_plan(conn, now)
@@ -71,8 +71,8 @@ async def _planned_first(db: Database, codes: CodeCipher, account_id: str, make_
             return None
         if not db.is_sqlite:
             return await executor.execute_at_once(conn, account_id, plan, codes, now)
-    async with db.writing(), db.read() as conn:
-        return await executor.execute_at_once(conn, account_id, plan, codes, now)
+    async with db.writer() as writer:
+        return await executor.execute_at_once(writer, account_id, plan, codes, now)
 
 
 async def run(

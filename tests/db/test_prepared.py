@@ -166,18 +166,63 @@ def test_sqlite_writes_at_once_entirely_or_not_at_all(database_url: str) -> None
     at = datetime(2026, 11, 28, tzinfo=timezone.utc)
 
     async def work(db: Database):
-        async with db.writing(), db.read() as conn:
-            first = await write_at_once(conn, [(INSERT.each_row, [event(account, "a", {}), event(account, "b", {})], False)])
-            guarded = await write_at_once(conn, [
+        async with db.writer() as writer:
+            first = await write_at_once(writer, [(INSERT.each_row, [event(account, "a", {}), event(account, "b", {})], False)])
+            guarded = await write_at_once(writer, [
                 (MARK, [{"account": account, "event": "a", "at": at}], True),
                 (INSERT.each_row, [event(account, "c", {})], False),
                 (MARK, [{"account": account, "event": "missing", "at": at}], True),
             ])
             with pytest.raises(IntegrityError):
-                await write_at_once(conn, [(INSERT.each_row, [event(account, "d", {}), event(account, "a", {})], False)])
+                await write_at_once(writer, [(INSERT.each_row, [event(account, "d", {}), event(account, "a", {})], False)])
+        async with db.read() as conn:
             rows = await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["a", "b", "c", "d"]})
         return first, guarded, rows
 
     first, guarded, rows = run_with_database(database_url, work)
     assert (first, guarded) == (True, False)
     assert [(row.id, row.created_at) for row in rows] == [("a", CREATED), ("b", CREATED)]
+
+
+def _sqlite_only(database_url: str) -> None:
+    if database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL writes at once on the request's own connection")
+
+
+def test_sqlite_writer_is_set_up_as_the_pooled_connections_are(database_url: str) -> None:
+    _sqlite_only(database_url)
+
+    def settings(connection):
+        return [connection.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")]
+
+    async def work(db: Database):
+        async with db.writer() as writer:
+            return await writer.call(settings), writer.dialect.name
+
+    assert run_with_database(database_url, work) == (["wal", 1, 10000, 1], "sqlite")
+
+
+def test_sqlite_writer_serves_every_loop_and_a_loop_that_ends_mid_write_leaves_nothing_locked(database_url: str) -> None:
+    """The writer's call runs on its own thread to its COMMIT whatever becomes of its caller; a
+    pooled connection's transaction in the next loop then finds the database free."""
+    _sqlite_only(database_url)
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+    db = Database(database_url, pool_size=2)
+
+    async def write_then_end_the_loop() -> None:
+        async with db.writer() as writer:
+            written = asyncio.ensure_future(write_at_once(writer, [(INSERT.each_row, [event(account, "a", {})], False)]))
+            await asyncio.sleep(0)
+            written.cancel()
+
+    async def then_in_another_loop():
+        async with db.writer() as writer:
+            await write_at_once(writer, [(INSERT.each_row, [event(account, "b", {})], False)])
+        async with db.transaction() as conn:
+            await INSERT.execute(conn, [event(account, "c", {})])
+            rows = await SELECT_BY_IDS.all(conn, {"account": account, "ids": ["a", "b", "c"]})
+        await db.dispose()
+        return [row.id for row in rows]
+
+    asyncio.run(write_then_end_the_loop())
+    assert asyncio.run(asyncio.wait_for(then_in_another_loop(), 5)) == ["a", "b", "c"]

@@ -37,7 +37,11 @@ def at_once(app, run_async, account_id):
             now = clock.now()
             changes = [ValueChange(row._mapping, -amounts[row.id], None) for row in rows]
             plan = LedgerPlan(skeleton(transaction_id, "debit", "USD", now, "test"), changes, allow_remainder=False)
-            async with app.state.db.writing(), app.state.db.read() as conn:
+            db = app.state.db
+            if db.is_sqlite:
+                async with db.writer() as writer:
+                    return await executor.execute_at_once(writer, account_id, plan, app.state.codes, now)
+            async with db.read() as conn:
                 return await executor.execute_at_once(conn, account_id, plan, app.state.codes, now)
 
         return transaction_id, run_async(apply)
