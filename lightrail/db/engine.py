@@ -336,6 +336,16 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _connect(dbapi_connection, _record):  # noqa: ANN001
         _set_up_sqlite(dbapi_connection)
 
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _cancelled_is_not_lost(context):  # noqa: ANN001
+        # A statement cut short by cancellation has only stopped being awaited: aiosqlite's thread runs it
+        # and then whatever is queued behind it, in order, so the connection stays usable. SQLAlchemy takes
+        # any such exit for a lost connection and closes it; closed while the cut-short statement is still
+        # referenced (its traceback), SQLite keeps the connection as a zombie that holds its transaction's
+        # write lock until the garbage collector finalizes the statement, and every writer waits for that.
+        # Kept, the rollback queued behind the statement ends the transaction at once.
+        if isinstance(context.original_exception, asyncio.CancelledError):
+            context.is_disconnect = False
 
 
 def _set_up_sqlite(connection: Any) -> None:

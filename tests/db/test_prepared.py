@@ -135,6 +135,41 @@ def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(databa
     assert run_with_database(database_url, work) == [1, 1, 1, 1]
 
 
+
+# About a second of SQLite's time: long enough for a cancellation to land while SQLAlchemy awaits it.
+_SLOW_COUNT = sa.text("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT count(*) FROM c")
+
+
+def test_a_statement_cancelled_through_sqlalchemy_leaves_sqlite_unlocked(database_url: str) -> None:
+    """SQLAlchemy takes a cancelled statement for a lost connection and closes it; a SQLite connection
+    closed while that statement is still referenced (here: the error, kept) would keep its write lock
+    until the statement went. The connection is kept instead, and its rollback follows the statement."""
+    if database_url.startswith("postgresql"):
+        pytest.skip("asyncpg's connection is closed, which ends its transaction on the server")
+    account = f"prep-{uuid.uuid4().hex[:8]}"
+    at = datetime(2026, 11, 28, tzinfo=timezone.utc)
+
+    async def work(db: Database):
+        async with db.transaction() as conn:
+            await INSERT.each_row.execute_many(conn, [event(account, "locked", {})])
+
+        async def write() -> None:
+            async with db.transaction() as conn:
+                await MARK.all(conn, {"account": account, "event": "locked", "at": at})
+                await conn.execute(_SLOW_COUNT)
+
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0.1)
+        task.cancel()
+        kept = await asyncio.gather(task, return_exceptions=True)
+        async with asyncio.timeout(5), db.transaction() as conn:
+            changed = await MARK.all(conn, {"account": account, "event": "locked", "at": at})
+        return kept, len(changed)
+
+    kept, changed = run_with_database(database_url, work)
+    assert isinstance(kept[0], asyncio.CancelledError) and changed == 1
+
+
 def test_postgresql_plans_a_statement_with_an_array_parameter_once(database_url: str) -> None:
     """PostgreSQL's default would plan `id = ANY($1)` afresh on every execution (its generic plan, costed
     for an array of unknown length, never looks cheaper than a custom one): the engine's sessions keep
