@@ -183,8 +183,14 @@ class SqliteWriter:
         return function(self._connection)
 
     async def close(self) -> None:
-        await self.call(lambda connection: connection.close())
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
         self._thread.shutdown()
+
+    def _close(self) -> None:
+        # Not opened if it was never called: nothing to open only to close it.
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 class _KeptConnections:

@@ -103,21 +103,34 @@ def test_a_missing_parameter_is_an_error_not_a_null(database_url: str) -> None:
         run_with_database(database_url, work)
 
 
+def _sqlite_only(database_url: str, why: str) -> None:
+    if database_url.startswith("postgresql"):
+        pytest.skip(why)
+
+
+def _locked_row(account: str) -> dict:
+    """MARK's parameters for the row that the cancellation tests write and then lock again."""
+    return {"account": account, "event": "locked", "at": datetime(2026, 11, 28, tzinfo=timezone.utc)}
+
+
+async def _insert_locked_row(db: Database, account: str) -> None:
+    async with db.transaction() as conn:
+        await INSERT.each_row.execute_many(conn, [event(account, "locked", {})])
+
+
 def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(database_url: str) -> None:
     """A request cancelled mid-way (a client gone) must not hand a connection still in its transaction,
     holding its row locks, to the next unit of work. Cancelled at every step of a write in turn."""
-    account = f"prep-{uuid.uuid4().hex[:8]}"
-    at = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    locked = _locked_row(f"prep-{uuid.uuid4().hex[:8]}")
 
     async def work(db: Database):
-        async with db.transaction() as conn:
-            await INSERT.each_row.execute_many(conn, [event(account, "locked", {})])
+        await _insert_locked_row(db, locked["account"])
 
         async def write() -> None:
             async with db.transaction() as conn:
-                await MARK.all(conn, {"account": account, "event": "locked", "at": at})
+                await MARK.all(conn, locked)
                 # The same write through SQLAlchemy, as most services write.
-                await conn.execute(MARK.statement, {"account": account, "event": "locked", "at": at})
+                await conn.execute(MARK.statement, locked)
 
         for step in range(80):
             task = asyncio.create_task(write())
@@ -129,11 +142,10 @@ def test_units_of_work_cancelled_at_any_point_leave_no_transaction_behind(databa
         async with asyncio.timeout(10):
             for _ in range(4):
                 async with db.transaction() as conn:
-                    changed.append(len(await MARK.all(conn, {"account": account, "event": "locked", "at": at})))
+                    changed.append(len(await MARK.all(conn, locked)))
         return changed
 
     assert run_with_database(database_url, work) == [1, 1, 1, 1]
-
 
 
 # About a second of SQLite's time: long enough for a cancellation to land while SQLAlchemy awaits it.
@@ -144,18 +156,15 @@ def test_a_statement_cancelled_through_sqlalchemy_leaves_sqlite_unlocked(databas
     """SQLAlchemy takes a cancelled statement for a lost connection and closes it; a SQLite connection
     closed while that statement is still referenced (here: the error, kept) would keep its write lock
     until the statement went. The connection is kept instead, and its rollback follows the statement."""
-    if database_url.startswith("postgresql"):
-        pytest.skip("asyncpg's connection is closed, which ends its transaction on the server")
-    account = f"prep-{uuid.uuid4().hex[:8]}"
-    at = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    _sqlite_only(database_url, "asyncpg's connection is closed, which ends its transaction on the server")
+    locked = _locked_row(f"prep-{uuid.uuid4().hex[:8]}")
 
     async def work(db: Database):
-        async with db.transaction() as conn:
-            await INSERT.each_row.execute_many(conn, [event(account, "locked", {})])
+        await _insert_locked_row(db, locked["account"])
 
         async def write() -> None:
             async with db.transaction() as conn:
-                await MARK.all(conn, {"account": account, "event": "locked", "at": at})
+                await MARK.all(conn, locked)
                 await conn.execute(_SLOW_COUNT)
 
         task = asyncio.create_task(write())
@@ -163,7 +172,7 @@ def test_a_statement_cancelled_through_sqlalchemy_leaves_sqlite_unlocked(databas
         task.cancel()
         kept = await asyncio.gather(task, return_exceptions=True)
         async with asyncio.timeout(5), db.transaction() as conn:
-            changed = await MARK.all(conn, {"account": account, "event": "locked", "at": at})
+            changed = await MARK.all(conn, locked)
         return kept, len(changed)
 
     kept, changed = run_with_database(database_url, work)
@@ -195,8 +204,7 @@ def test_postgresql_plans_a_statement_with_an_array_parameter_once(database_url:
 def test_sqlite_writes_at_once_entirely_or_not_at_all(database_url: str) -> None:
     """SQLite's write at once: every statement in one hop to the connection's thread, in one unit of work;
     a guarded statement that changes no row, or a constraint violation, leaves nothing written."""
-    if database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL writes at once in one statement")
+    _sqlite_only(database_url, "PostgreSQL writes at once in one statement")
     account = f"prep-{uuid.uuid4().hex[:8]}"
     at = datetime(2026, 11, 28, tzinfo=timezone.utc)
 
@@ -219,13 +227,11 @@ def test_sqlite_writes_at_once_entirely_or_not_at_all(database_url: str) -> None
     assert [(row.id, row.created_at) for row in rows] == [("a", CREATED), ("b", CREATED)]
 
 
-def _sqlite_only(database_url: str) -> None:
-    if database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL writes at once on the request's own connection")
+_NO_WRITER = "PostgreSQL writes at once on the request's own connection"
 
 
 def test_sqlite_writer_is_set_up_as_the_pooled_connections_are(database_url: str) -> None:
-    _sqlite_only(database_url)
+    _sqlite_only(database_url, _NO_WRITER)
 
     def settings(connection):
         return [connection.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")]
@@ -240,7 +246,7 @@ def test_sqlite_writer_is_set_up_as_the_pooled_connections_are(database_url: str
 def test_sqlite_writer_serves_every_loop_and_a_loop_that_ends_mid_write_leaves_nothing_locked(database_url: str) -> None:
     """The writer's call runs on its own thread to its COMMIT whatever becomes of its caller; a
     pooled connection's transaction in the next loop then finds the database free."""
-    _sqlite_only(database_url)
+    _sqlite_only(database_url, _NO_WRITER)
     account = f"prep-{uuid.uuid4().hex[:8]}"
     db = Database(database_url, pool_size=2)
 
