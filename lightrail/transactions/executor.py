@@ -25,6 +25,7 @@ from lightrail.http.errors import ApiError
 from lightrail.http.validation import MAX_INT
 from lightrail.metrics import count_committed_events
 from lightrail.transactions import records
+from lightrail.transactions.group_commit import GroupCommit
 from lightrail.transactions.tables import transactions
 from lightrail.values import repository as value_repository
 from lightrail.values.codes import ELLIPSIS, CodeCipher
@@ -316,13 +317,14 @@ def _charges_stripe(plan: LedgerPlan) -> bool:
 
 
 async def execute_at_once(
-    conn: AsyncConnection | SqliteWriter, account_id: str, plan: LedgerPlan, codes: CodeCipher, now: datetime,
+    conn: AsyncConnection | SqliteWriter | GroupCommit, account_id: str, plan: LedgerPlan, codes: CodeCipher, now: datetime,
 ) -> dict[str, Any] | None:
     """The plan made from rows read outside any transaction: writes it at once (`records.write_with_moves`),
     applied only if every Value it moves is still the row the plan read. Returns the transaction as POST
     answers it, or None, with nothing written, when anything moved (or the id or the currency is in
     question): the caller then goes the locking way of `execute`, which also names the error. On SQLite
-    `conn` is the process's writer, which the caller holds (`Database.writer()`).
+    `conn` is the process's writer, which the caller holds (`Database.writer()`); on PostgreSQL a
+    connection, or the database's `GroupCommit`, which writes it together with others of the account.
 
     Two round trips (read, write) instead of five on PostgreSQL, two thread hops instead of eight on
     SQLite, and no row is locked, nor SQLite's writer lock held, while the plan is made.
@@ -355,7 +357,12 @@ async def execute_at_once(
     transaction = _with_steps(plan.transaction, rendered)
     rows = event_rows(_events(account_id, transaction, codes, before, after, now))
     try:
-        if not await records.write_with_moves(conn, account_id, transaction, rows, [tuple(m) for m in moves.values()], now):
+        write = records.Write(transaction, rows, [tuple(m) for m in moves.values()], now)
+        if isinstance(conn, GroupCommit):
+            written = await conn.write(account_id, write)
+        else:
+            written = await records.write_with_moves(conn, account_id, write)
+        if not written:
             return None
     except IntegrityError:
         return None

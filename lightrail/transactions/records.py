@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -93,15 +94,27 @@ _CURRENCY_KNOWN = sa.exists().where(
 )
 
 
-# Columns of the steps and events that are the transaction's own, bound once rather than per row.
-_FROM_TRANSACTION = {"account_id": ":account_id", "transaction_id": ":id"}
-# The tables whose rows the one-statement write sends as arrays, and their other columns, each with the
-# name of its array parameter.
-_ARRAY_TABLES = {**_STEP_TABLES, "events": events}
+# The tables the one-statement write fills from arrays, each with its columns but the account (bound
+# once) and the name of each column's array parameter.
+_ARRAY_TABLES = {"transactions": transactions, **_STEP_TABLES, "events": events}
+# Every column of a transaction is written, `pending` included although it has a server default.
+_WRITTEN = {prefix: list(table.c) if table is transactions else supplied_columns(table) for prefix, table in _ARRAY_TABLES.items()}
 _ARRAY_COLUMNS = {
-    prefix: tuple((f"{prefix}_{column.key}", column) for column in supplied_columns(table) if column.key not in _FROM_TRANSACTION)
-    for prefix, table in _ARRAY_TABLES.items()
+    prefix: tuple((f"{prefix}_{column.key}", column) for column in columns if column.key != "account_id")
+    for prefix, columns in _WRITTEN.items()
 }
+
+
+@dataclass(frozen=True)
+class Write:
+    """One transaction for the one-statement write: its row (API shape, with its steps), its events and,
+    written at once, the Values' changes (id, version read, amount, uses) made at `now`."""
+
+    transaction: Mapping[str, Any]
+    event_rows: list[dict[str, Any]]
+    moves: Sequence[tuple[str, int, int, int]] = ()
+    now: datetime | None = None
+    root_transaction_id: str | None = None
 
 
 def _row_binds() -> list[sa.BindParameter]:
@@ -109,10 +122,14 @@ def _row_binds() -> list[sa.BindParameter]:
     return [sa.bindparam(column.key, type_=column.type) for column in transactions.c]
 
 
-def _unnest_insert(table: sa.Table, prefix: str) -> tuple[str, list[sa.BindParameter]]:
-    """INSERT of any number of rows, one array per column, only if the transaction's row went in."""
+def _unnest_insert(prefix: str) -> tuple[str, list[sa.BindParameter]]:
+    """INSERT of any number of rows, one array per column: transactions only in a currency the account
+    has, the rest only if the transactions went in."""
+    table = _ARRAY_TABLES[prefix]
     arrays = array_binds((column for _, column in _ARRAY_COLUMNS[prefix]), prefix=f"{prefix}_")
-    sql = unnest_insert(table, supplied_columns(table), arrays, fixed=_FROM_TRANSACTION)
+    sql = unnest_insert(table, _WRITTEN[prefix], arrays, fixed={"account_id": ":account_id"})
+    if prefix == "transactions":
+        return f"{sql} WHERE EXISTS (SELECT FROM currencies WHERE account_id = :account_id AND code = u.currency) RETURNING 1", arrays
     return f"{sql} WHERE EXISTS (SELECT FROM tx)", arrays
 
 
@@ -125,50 +142,46 @@ def _moves() -> tuple[str, list[sa.BindParameter]]:
         sa.bindparam("moved_version", type_=ARRAY(c.version.type)),
         sa.bindparam("moved_amount", type_=ARRAY(c.balance.type)),
         sa.bindparam("moved_uses", type_=ARRAY(c.uses_remaining.type)),
+        sa.bindparam("moved_at", type_=ARRAY(c.updated_date.type)),
     ]
-    moved_at = sa.bindparam("moved_at", type_=c.updated_date.type)
     in_bounds = " AND ".join(
         f"(v.{column} IS NULL OR v.{column} + m.{delta} BETWEEN 0 AND {MAX_INT})"
         for column, delta in (("balance", "amount"), ("uses_remaining", "uses"))
     )
     sql = (
         'moved AS (UPDATE "values" AS v SET balance = v.balance + m.amount, uses_remaining = v.uses_remaining + m.uses, '
-        f"updated_date = {cast(moved_at)}, version = v.version + 1 "
-        f"FROM unnest({', '.join(cast(bind, array=True) for bind in arrays)}) AS m(id, version, amount, uses) "
+        "updated_date = m.at, version = v.version + 1 "
+        f"FROM unnest({', '.join(cast(bind, array=True) for bind in arrays)}) AS m(id, version, amount, uses, at) "
         # The id list is repeated as `= ANY` so that the plan reaches the rows by primary key instead of
         # joining the unnest against a scan of the account's Values.
         f"WHERE v.account_id = :account_id AND v.id = ANY({cast(arrays[0], array=True)}) AND v.id = m.id "
         f"AND v.version = m.version AND {in_bounds} RETURNING 1)"
     )
-    return sql, [*arrays, moved_at, sa.bindparam("moved_count", type_=sa.Integer())]
+    return sql, [*arrays, sa.bindparam("moved_count", type_=sa.Integer())]
 
 
 @cache
 def _write_in_one_statement(tables: tuple[str, ...], moves: bool = False) -> Prepared:
-    """PostgreSQL: the transaction's row, its steps and its events in one round trip (data-modifying CTEs).
+    """PostgreSQL: transactions of one account, their steps and their events in one round trip
+    (data-modifying CTEs).
 
-    `tables` names the step tables and "events" that have rows to insert: a table the statement names
-    costs PostgreSQL its relation, indexes and constraints at every execution, rows or none. With
-    `moves`, the statement also applies the Values' changes and stands alone: unless every change
-    applied and the transaction went in, it fails on a division by zero and nothing of it is kept.
+    `tables` names the tables that have rows to insert: a table the statement names costs PostgreSQL
+    its relation, indexes and constraints at every execution, rows or none. With `moves`, the statement
+    also applies the Values' changes and stands alone: unless every change applied and every
+    transaction went in, it fails on a division by zero and nothing of it is kept.
     """
-    row = _row_binds()
-    known = "EXISTS (SELECT FROM currencies WHERE account_id = :currency_account AND code = :currency_code)"
-    parts = [
-        f"tx AS (INSERT INTO transactions ({', '.join(c.name for c in transactions.c)}) "
-        f"SELECT {', '.join(cast(bind) for bind in row)} WHERE {known} RETURNING 1)"
-    ]
-    binds = [*row, sa.bindparam("currency_account", type_=sa.String()), sa.bindparam("currency_code", type_=sa.String())]
+    parts, binds = [], [sa.bindparam("account_id", type_=sa.String())]
     for prefix in tables:
-        sql, arrays = _unnest_insert(_ARRAY_TABLES[prefix], prefix)
-        parts.append(f"{prefix} AS ({sql})")
+        sql, arrays = _unnest_insert(prefix)
+        parts.append(f"{'tx' if prefix == 'transactions' else prefix} AS ({sql})")
         binds += arrays
     result = "count(*) AS inserted FROM tx"
     if moves:
         sql, moved = _moves()
         parts.insert(0, sql)
-        binds += moved
-        result = f"count(*) AS inserted, 1 / ((SELECT count(*) FROM moved) = {cast(moved[-1])} AND count(*) = 1)::int FROM tx"
+        binds += [*moved, sa.bindparam("written_count", type_=sa.Integer())]
+        result = (f"count(*) AS inserted, 1 / ((SELECT count(*) FROM moved) = {cast(moved[-1])} "
+                  f"AND count(*) = {cast(binds[-1])})::int FROM tx")
     text = f"WITH {', '.join(parts)} SELECT {result}"
     return Prepared(sa.text(text).bindparams(*binds).columns(inserted=sa.Integer))
 
@@ -183,21 +196,16 @@ INSERT_STEPS = {rail: BulkInsert(table) for rail, table in _STEP_TABLES.items()}
 INSERT_TRANSACTIONS = BulkInsert(transactions, list(transactions.c))
 
 
-def _columns(prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [row[column.key] for row in rows] for name, column in _ARRAY_COLUMNS[prefix]}
-
-
 async def write_transaction(
     conn: AsyncConnection, account_id: str, transaction: Mapping[str, Any], root_transaction_id: str | None,
     event_rows: list[dict[str, Any]],
 ) -> bool:
     """Writes the transaction (API shape, with its steps) and its events; False, and nothing written, when
     its currency does not exist. An id clash raises IntegrityError."""
-    params = _write_params(account_id, transaction, root_transaction_id)
     if conn.dialect.name == "postgresql":
-        tables = _add_arrays(params, account_id, transaction, event_rows)
+        tables, params = _arrays(account_id, [Write(transaction, event_rows, root_transaction_id=root_transaction_id)])
         return (await _write_in_one_statement(tables).first(conn, params)).inserted == 1
-    if await _INSERT_TRANSACTION.first(conn, params) is None:
+    if await _INSERT_TRANSACTION.first(conn, _write_params(account_id, transaction, root_transaction_id)) is None:
         return False
     for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items():
         await INSERT_STEPS[rail].execute(conn, rows)
@@ -205,27 +213,33 @@ async def write_transaction(
     return True
 
 
-async def write_with_moves(
-    conn: AsyncConnection | SqliteWriter, account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]],
-    moves: list[tuple[str, int, int, int]], now: datetime,
-) -> bool:
-    """Outside any transaction: the Values' changes (id, version read, amount, uses) and the transaction
-    with its steps and events, applied entirely or not at all; False, with nothing written, when a Value
-    moved since it was read or the currency is gone. Raises IntegrityError on an id clash.
+async def write_with_moves(conn: AsyncConnection | SqliteWriter, account_id: str, write: Write) -> bool:
+    """Outside any transaction: the Values' changes and the transaction with its steps and events,
+    applied entirely or not at all; False, with nothing written, when a Value moved since it was read
+    or the currency is gone. Raises IntegrityError on an id clash.
 
     PostgreSQL takes it as one statement on `conn`; SQLite as one unit of work in one hop to the thread
     of the process's writer, which the caller holds (`Database.writer()`)."""
-    params = _write_params(account_id, transaction, None)
-    if isinstance(conn, SqliteWriter):
-        return await write_at_once(conn, [
-            *((_MOVE, [_move_params(account_id, move, now)], True) for move in moves),
-            (_INSERT_TRANSACTION, [params], True),
-            *((INSERT_STEPS[rail].each_row, rows, False) for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items() if rows),
-            (outbox.INSERT.each_row, event_rows, False),
-        ])
-    tables = _add_arrays(params, account_id, transaction, event_rows)
-    ids, versions, amounts, uses = (list(column) for column in zip(*moves))
-    params.update(moved_id=ids, moved_version=versions, moved_amount=amounts, moved_uses=uses, moved_at=now, moved_count=len(moves))
+    if not isinstance(conn, SqliteWriter):
+        return await write_all_with_moves(conn, account_id, [write])
+    transaction = write.transaction
+    return await write_at_once(conn, [
+        *((_MOVE, [_move_params(account_id, move, write.now)], True) for move in write.moves),
+        (_INSERT_TRANSACTION, [_write_params(account_id, transaction, None)], True),
+        *((INSERT_STEPS[rail].each_row, rows, False) for rail, rows in step_rows(account_id, transaction["id"], transaction["steps"]).items() if rows),
+        (outbox.INSERT.each_row, write.event_rows, False),
+    ])
+
+
+async def write_all_with_moves(conn: AsyncConnection, account_id: str, writes: Sequence[Write]) -> bool:
+    """PostgreSQL, outside any transaction: several writes at once of one account in one statement,
+    all applied or none (False, nothing written, when any of them would not apply on its own; an id
+    clash raises IntegrityError). No two may move the same Value."""
+    tables, params = _arrays(account_id, writes)
+    moves = [(*move, write.now) for write in writes for move in write.moves]
+    ids, versions, amounts, uses, moved_at = (list(column) for column in zip(*moves))
+    params.update(moved_id=ids, moved_version=versions, moved_amount=amounts, moved_uses=uses, moved_at=moved_at,
+                  moved_count=len(moves), written_count=len(writes))
     try:
         await _write_in_one_statement(tables, moves=True).first(conn, params)
     except DataError:  # the division by zero of a change that did not apply
@@ -264,14 +278,21 @@ def _write_params(account_id: str, transaction: Mapping[str, Any], root_transact
     return {**row, "currency_account": account_id, "currency_code": row["currency"]}
 
 
-def _add_arrays(params: dict[str, Any], account_id: str, transaction: Mapping[str, Any], event_rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    """Adds the columns of the steps and events as arrays, for the unnest INSERTs of the one-statement
-    write, and returns the tables that have rows."""
-    rows = {**step_rows(account_id, transaction["id"], transaction["steps"]), "events": event_rows}
+def _arrays(account_id: str, writes: Sequence[Write]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The rows of the writes as one array per column, for the unnest INSERTs of the one-statement write,
+    and the tables that have rows."""
+    rows: dict[str, list[dict[str, Any]]] = {prefix: [] for prefix in _ARRAY_TABLES}
+    for write in writes:
+        transaction = write.transaction
+        rows["transactions"].append(transaction_row(account_id, transaction, write.root_transaction_id))
+        for rail, steps in step_rows(account_id, transaction["id"], transaction["steps"]).items():
+            rows[rail] += steps
+        rows["events"] += write.event_rows
     tables = tuple(prefix for prefix in _ARRAY_TABLES if rows[prefix])
+    params: dict[str, Any] = {"account_id": account_id}
     for prefix in tables:
-        params.update(_columns(prefix, rows[prefix]))
-    return tables
+        params.update({name: [row[column.key] for row in rows[prefix]] for name, column in _ARRAY_COLUMNS[prefix]})
+    return tables, params
 
 
 def _lightrail_step(m: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from lightrail.http.validation import is_system_id
 from lightrail.transactions import executor, records, resolution
 from lightrail.transactions.durations import pending_void_date
 from lightrail.transactions.executor import LedgerPlan, Replan, ValueChange
+from lightrail.transactions.group_commit import group_commit
 from lightrail.transactions.schemas import Checkout, Credit, Debit, FollowUp, Transfer
 from lightrail.transactions.tables import lightrail_steps, transactions
 from lightrail.values import repository as value_repository
@@ -61,16 +62,17 @@ def skeleton(
 async def _planned_first(db: Database, codes: CodeCipher, account_id: str, make_plan: Planner) -> dict[str, Any] | None:
     """The plan made outside any unit of work, written at once; None when it could not be.
 
-    SQLite's write queues behind the process's other writers once the read's connection is back in the
-    pool (waiting in that queue while holding a connection would deadlock against a unit of work at its
-    head waiting for one), and goes through the process's writer connection."""
+    The write waits for its turn once the read's connection is back in the pool (waiting while holding
+    one would deadlock against the writer at the head of the queue waiting for one): on PostgreSQL it
+    goes with the account's other writes of the moment (`group_commit`), on SQLite it queues behind
+    the process's other writers and goes through the process's writer connection."""
     now = clock.now()
     async with db.read() as conn:
         plan = await make_plan(conn, now)
         if not executor.applies_at_once(plan):
             return None
-        if not db.is_sqlite:
-            return await executor.execute_at_once(conn, account_id, plan, codes, now)
+    if not db.is_sqlite:
+        return await executor.execute_at_once(group_commit(db), account_id, plan, codes, now)
     async with db.writer() as writer:
         return await executor.execute_at_once(writer, account_id, plan, codes, now)
 
