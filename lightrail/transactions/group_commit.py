@@ -3,7 +3,8 @@
 While one write of an account is on its way, the next ones of that account wait in its queue and then
 go as one statement (`records.write_all_with_moves`): one round trip, one executor start and one commit
 for all of them instead of one each, and one database process woken instead of several. A write waits
-only behind its account's batch in flight, never for a timer, so a lone write goes at once; the more
+only behind its account's write or batch in flight, never for a timer; a write with nothing in flight
+before it (`leading`) goes at once on its caller's own connection, as without group commit. The more
 writes meet, the larger the batches (docs/performance.md has the figures).
 
 Each write is still all or nothing on its own: a batch is one statement, kept whole or not at all,
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
@@ -27,8 +30,10 @@ from lightrail.transactions import records
 
 @dataclass
 class _Queue:
+    """The account's writes waiting while a write or a batch of it is in flight (the queue exists only then)."""
+
     waiting: list[tuple[records.Write, asyncio.Future[bool]]] = field(default_factory=list)
-    draining: asyncio.Task[None] | None = None
+    draining: asyncio.Task[None] | None = None  # held here: the loop keeps only a weak reference to a task
 
 
 class GroupCommit:
@@ -38,15 +43,35 @@ class GroupCommit:
         self._db = db
         self._queues: dict[tuple[asyncio.AbstractEventLoop, str], _Queue] = {}
 
-    async def write(self, account_id: str, write: records.Write) -> bool:
-        """What `records.write_with_moves` answers for this write alone."""
+    @asynccontextmanager
+    async def leading(self, account_id: str) -> AsyncIterator[bool]:
+        """Whether nothing of the account is in flight, in which case the caller writes at once on the
+        connection it holds, and the account's writes that arrive meanwhile wait for it to finish."""
         loop = asyncio.get_running_loop()
         key = (loop, account_id)
-        queue = self._queues.setdefault(key, _Queue())
+        if key in self._queues:
+            yield False
+            return
+        queue = self._queues[key] = _Queue()
+        try:
+            yield True
+        finally:
+            if queue.waiting:
+                queue.draining = loop.create_task(self._drain(key, queue))
+            else:
+                del self._queues[key]
+
+    async def write(self, account_id: str, write: records.Write) -> bool:
+        """What `records.write_with_moves` answers for this write alone. The caller holds no connection:
+        it may wait for one the queue needs."""
+        loop = asyncio.get_running_loop()
+        key = (loop, account_id)
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = _Queue()
+            queue.draining = loop.create_task(self._drain(key, queue))
         outcome: asyncio.Future[bool] = loop.create_future()
         queue.waiting.append((write, outcome))
-        if queue.draining is None:
-            queue.draining = loop.create_task(self._drain(key, queue))
         return await outcome
 
     async def _drain(self, key: tuple[asyncio.AbstractEventLoop, str], queue: _Queue) -> None:

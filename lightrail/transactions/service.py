@@ -62,15 +62,20 @@ def skeleton(
 async def _planned_first(db: Database, codes: CodeCipher, account_id: str, make_plan: Planner) -> dict[str, Any] | None:
     """The plan made outside any unit of work, written at once; None when it could not be.
 
-    The write waits for its turn once the read's connection is back in the pool (waiting while holding
-    one would deadlock against the writer at the head of the queue waiting for one): on PostgreSQL it
-    goes with the account's other writes of the moment (`group_commit`), on SQLite it queues behind
-    the process's other writers and goes through the process's writer connection."""
+    On PostgreSQL, with nothing of the account in flight, the write goes at once on the read's
+    connection; otherwise it goes with the account's other writes of the moment (`group_commit`). On
+    SQLite it queues behind the process's other writers and goes through the process's writer
+    connection. A write that waits does so once the read's connection is back in the pool (waiting
+    while holding one would deadlock against the writer at the head of the queue waiting for one)."""
     now = clock.now()
     async with db.read() as conn:
         plan = await make_plan(conn, now)
         if not executor.applies_at_once(plan):
             return None
+        if not db.is_sqlite:
+            async with group_commit(db).leading(account_id) as alone:
+                if alone:
+                    return await executor.execute_at_once(conn, account_id, plan, codes, now)
     if not db.is_sqlite:
         return await executor.execute_at_once(group_commit(db), account_id, plan, codes, now)
     async with db.writer() as writer:

@@ -224,3 +224,28 @@ def test_a_write_cancelled_before_its_batch_left_is_not_written(app, run_async, 
 
     run_async(race)
     assert balance_of(first) == (60, None) and balance_of(second) == (100, None)
+
+
+def test_a_write_with_nothing_in_flight_leads_and_the_next_waits_for_it(app, run_async, account_id, read_values, make_value, balance_of) -> None:
+    if app.state.db.is_sqlite:
+        pytest.skip("SQLite's writes queue behind its one writer instead")
+    card = make_value(balance=100)["id"]
+    rows = read_values([card])
+
+    async def race():
+        now = clock.now()
+        writes = group_commit(app.state.db)
+        async with writes.leading(account_id) as alone:
+            assert alone
+            async with writes.leading(account_id) as second:
+                assert not second
+            plan = _debit(rows, {card: 25}, "lead-1", now)
+            behind = asyncio.create_task(executor.execute_at_once(writes, account_id, plan, app.state.codes, now))
+            await asyncio.sleep(0.05)
+            assert not behind.done()
+        async with writes.leading(f"other-{account_id}") as other_account:
+            assert other_account
+        return await behind
+
+    assert run_async(race) is not None
+    assert balance_of(card) == (75, None)
