@@ -97,7 +97,8 @@ _CURRENCY_KNOWN = sa.exists().where(
 # The tables the one-statement write fills from arrays, each with its columns but the account (bound
 # once) and the name of each column's array parameter.
 _ARRAY_TABLES = {"transactions": transactions, **_STEP_TABLES, "events": events}
-# Every column of a transaction is written, `pending` included although it has a server default.
+# Every column of a transaction is written, `pending` included although it has a server default
+# (here and by `INSERT_TRANSACTIONS`).
 _WRITTEN = {prefix: list(table.c) if table is transactions else supplied_columns(table) for prefix, table in _ARRAY_TABLES.items()}
 _ARRAY_COLUMNS = {
     prefix: tuple((f"{prefix}_{column.key}", column) for column in columns if column.key != "account_id")
@@ -193,7 +194,7 @@ def _insert_if_currency_exists() -> Prepared:
 
 _INSERT_TRANSACTION = _insert_if_currency_exists()
 INSERT_STEPS = {rail: BulkInsert(table) for rail, table in _STEP_TABLES.items()}
-INSERT_TRANSACTIONS = BulkInsert(transactions, list(transactions.c))
+INSERT_TRANSACTIONS = BulkInsert(transactions, _WRITTEN["transactions"])
 
 
 async def write_transaction(

@@ -68,16 +68,17 @@ async def _planned_first(db: Database, codes: CodeCipher, account_id: str, make_
     connection. A write that waits does so once the read's connection is back in the pool (waiting
     while holding one would deadlock against the writer at the head of the queue waiting for one)."""
     now = clock.now()
+    writes = None if db.is_sqlite else group_commit(db)
     async with db.read() as conn:
         plan = await make_plan(conn, now)
         if not executor.applies_at_once(plan):
             return None
-        if not db.is_sqlite:
-            async with group_commit(db).leading(account_id) as alone:
+        if writes is not None:
+            async with writes.leading(account_id) as alone:
                 if alone:
                     return await executor.execute_at_once(conn, account_id, plan, codes, now)
-    if not db.is_sqlite:
-        return await executor.execute_at_once(group_commit(db), account_id, plan, codes, now)
+    if writes is not None:
+        return await executor.execute_at_once(writes, account_id, plan, codes, now)
     async with db.writer() as writer:
         return await executor.execute_at_once(writer, account_id, plan, codes, now)
 

@@ -123,12 +123,16 @@ def test_the_api_debit_still_answers_for_a_value_that_moves(api, make_value, bal
 
 # PostgreSQL: writes at once of one account that meet go together (`group_commit`).
 
+def _postgresql_only(app) -> None:
+    if app.state.db.is_sqlite:
+        pytest.skip("SQLite's writes queue behind its one writer instead")
+
+
 @pytest.fixture
 def together(app, run_async, account_id, read_values):
     """Writes debits (transaction id → {value id: amount}) read first, all handed to the group commit at
     once; returns each one's outcome and the database transaction each row went in with."""
-    if app.state.db.is_sqlite:
-        pytest.skip("SQLite's writes queue behind its one writer instead")
+    _postgresql_only(app)
 
     def write(debits: dict[str, dict[str, int]], between=lambda: None) -> tuple[dict, dict[str, int]]:
         rows = {transaction_id: read_values(amounts) for transaction_id, amounts in debits.items()}
@@ -198,8 +202,7 @@ def test_two_writes_of_one_value_never_share_a_batch(together, make_value, balan
 
 
 def test_a_write_cancelled_before_its_batch_left_is_not_written(app, run_async, account_id, read_values, make_value, balance_of) -> None:
-    if app.state.db.is_sqlite:
-        pytest.skip("SQLite's writes queue behind its one writer instead")
+    _postgresql_only(app)
     first, second = (make_value(balance=100)["id"] for _ in range(2))
     rows = read_values([first, second])
 
@@ -227,8 +230,7 @@ def test_a_write_cancelled_before_its_batch_left_is_not_written(app, run_async, 
 
 
 def test_a_write_with_nothing_in_flight_leads_and_the_next_waits_for_it(app, run_async, account_id, read_values, make_value, balance_of) -> None:
-    if app.state.db.is_sqlite:
-        pytest.skip("SQLite's writes queue behind its one writer instead")
+    _postgresql_only(app)
     card = make_value(balance=100)["id"]
     rows = read_values([card])
 
